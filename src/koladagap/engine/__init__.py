@@ -1,0 +1,1 @@
+"""The gap and deviation engine: pure functions, frames in, frames out."""
