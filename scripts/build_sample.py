@@ -98,13 +98,13 @@ def main() -> None:
     # groups without members must survive too: keep them with a null member
     empty = [(g["id"], g["title"], None, None) for g in groups if not g["members"]]
     if empty:
-        gm = pd.concat(
-            [gm, pd.DataFrame(empty, columns=gm.columns)], ignore_index=True
-        )
+        gm = pd.concat([gm, pd.DataFrame(empty, columns=gm.columns)], ignore_index=True)
     _write(gm.astype("string"), "municipality_groups.parquet")
 
     kg = json.loads((pk / "kpi_groups.json").read_text(encoding="utf-8"))
-    rows = [(g["id"], g["title"], m["member_id"], m["member_title"]) for g in kg for m in g["members"]]
+    rows = [
+        (g["id"], g["title"], m["member_id"], m["member_title"]) for g in kg for m in g["members"]
+    ]
     kgm = pd.DataFrame(rows, columns=["group_id", "group_title", "member_id", "member_title"])
     _write(kgm.astype("string"), "kpi_groups.parquet")
 

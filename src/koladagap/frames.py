@@ -83,7 +83,9 @@ def records_to_frame(
     try:
         table = pa.Table.from_pylist(list(records), schema=_record_schema(id_field))
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as err:
-        raise ResponseFormatError(f"data records of an unexpected shape: {err}", url=source) from err
+        raise ResponseFormatError(
+            f"data records of an unexpected shape: {err}", url=source
+        ) from err
     values = table.column("values").combine_chunks()
     if values.null_count:
         raise ResponseFormatError("a data record without a 'values' list", url=source)
@@ -167,7 +169,7 @@ def from_wide(wide: pd.DataFrame, *, id_col: str = MUNICIPALITY_ID) -> pd.DataFr
 # --- labels: women/men or girls/boys ----------------------------------------------
 
 _CHILD_WORDS = re.compile(
-    r"(\belev|elever\b|gymnasieelev|\bbarn\b|barn\s|\bflickor\b|\bpojkar\b|\båk\s?\d|"
+    r"(?:\belev|elever\b|gymnasieelev|\bbarn\b|barn\s|\bflickor\b|\bpojkar\b|\båk\s?\d|"
     r"\bungdomar\b|\bunga\b|\bskolbarn|förskolebarn|\b\d{1,2}\s?-\s?1[0-9]\s?år\b)",
     re.IGNORECASE,
 )

@@ -176,9 +176,7 @@ def parse_ids(ids: str | Iterable[str] | None, kind: str) -> list[str]:
             hint = ""
             if kind == "municipality" and item.isdigit() and len(item) < 4:
                 hint = f"; did you mean {item.zfill(4)}?"
-            raise InputError(
-                f"invalid {kind} id {raw!r}: expected {_ID_ACCEPTED[kind]}{hint}"
-            )
+            raise InputError(f"invalid {kind} id {raw!r}: expected {_ID_ACCEPTED[kind]}{hint}")
         if item not in seen:
             seen.add(item)
             out.append(item)
@@ -223,7 +221,8 @@ def parse_years(years: str | int | Iterable[int | str] | None) -> list[int]:
         for y in (a, b):
             if not MIN_YEAR <= y <= MAX_YEAR:
                 raise InvalidYearsError(
-                    f"impossible year {y} in {p!r}: Kolada years lie between {MIN_YEAR} and {MAX_YEAR}"
+                    f"impossible year {y} in {p!r}: "
+                    f"Kolada years lie between {MIN_YEAR} and {MAX_YEAR}"
                 )
         out.update(range(a, b + 1))
     return sorted(out)

@@ -59,7 +59,10 @@ def sample_municipalities() -> pd.DataFrame:
 
 
 def sample_municipality_groups() -> pd.DataFrame:
-    """Municipality groups, one row per member (``group_id, group_title, member_id, member_title``)."""
+    """Municipality groups, one row per member.
+
+    Columns: ``group_id, group_title, member_id, member_title``.
+    """
     return _read("municipality_groups.parquet").copy()
 
 

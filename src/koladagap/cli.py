@@ -1,0 +1,326 @@
+"""The ``koladagap`` command line: a thin argparse shell over the library.
+
+Exit codes: 0 success; 2 bad input (unknown ids, impossible years, malformed
+ranges or files); 3 Kolada could not be reached or answered wrongly; 4 a cache
+problem (including ``--offline`` when the cache lacks data). Errors are one
+line on stderr; results go to stdout or ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from ._version import __version__
+from .errors import APIError, CacheError, InputError, KoladaGapError
+
+EXIT_OK, EXIT_INPUT, EXIT_API, EXIT_CACHE = 0, 2, 3, 4
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "sv": {
+        "error": "fel",
+        "warning": "varning",
+        "rows": "{n} rader",
+        "more_rows": "… {n} rader till; skriv till fil med --out",
+        "wrote": "Skrev {what} till {path}",
+        "no_hits": "Inga träffar för {q!r}.",
+        "cache_cleared": "Tog bort {n} filer ur cachen {path}",
+        "cache_empty": "Cachen {path} är tom.",
+        "demo_title": "koladagap demo – {name} ({mid}), data till och med {year}",
+        "demo_offline": "Körs offline på det medföljande urvalet (Källa: Kolada).",
+        "demo_gap_head": "Könsskillnader {year} (kvinnor − män; egen bearbetning):",
+        "not_computable": "kan ej beräknas",
+        "done": "Klart. Öppna {path}",
+        "source": "Källa: Kolada; egen bearbetning",
+    },
+    "en": {
+        "error": "error",
+        "warning": "warning",
+        "rows": "{n} rows",
+        "more_rows": "… {n} more rows; write them to a file with --out",
+        "wrote": "Wrote {what} to {path}",
+        "no_hits": "No matches for {q!r}.",
+        "cache_cleared": "Removed {n} files from the cache {path}",
+        "cache_empty": "The cache {path} is empty.",
+        "demo_title": "koladagap demo – {name} ({mid}), data up to {year}",
+        "demo_offline": "Running offline on the shipped sample (Source: Kolada).",
+        "demo_gap_head": "Gender gaps {year} (women − men; own processing):",
+        "not_computable": "cannot be computed",
+        "done": "Done. Open {path}",
+        "source": "Källa: Kolada; egen bearbetning",
+    },
+}
+
+
+def _msg(lang: str, key: str, **kw: Any) -> str:
+    return MESSAGES.get(lang, MESSAGES["sv"])[key].format(**kw)
+
+
+# --- argument parsing ---------------------------------------------------------
+
+
+def _add_source(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data source")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--offline", action="store_true", help="answer from the cache only")
+    x.add_argument(
+        "--sample",
+        action="store_true",
+        help="answer from the real-data sample shipped with koladagap",
+    )
+    g.add_argument(
+        "--api-url", help="Kolada API root (default: $KOLADA_API_URL or https://api.kolada.se/v3)"
+    )
+    g.add_argument(
+        "--cache-dir", help="cache folder (default: $KOLADAGAP_CACHE_DIR or the user cache dir)"
+    )
+    g.add_argument("--max-workers", type=int, help="requests in flight at once (default 4)")
+    g.add_argument("--rate", type=float, help="at most this many requests per second (default 10)")
+
+
+def _add_selection(p: argparse.ArgumentParser, municipality_required: bool = False) -> None:
+    p.add_argument("--kpi", required=True, help="KPI ids, comma separated (e.g. N00906,N15428)")
+    p.add_argument(
+        "--municipality",
+        required=municipality_required,
+        help="municipality ids with leading zeros (e.g. 0180,1280); default: all",
+    )
+    p.add_argument("--years", help="a year, a range or a list: 2022, 2015-2022, 2018,2022")
+    p.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet instead of stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="koladagap",
+        description="Gender-gap evidence from Kolada's key figures (Källa: Kolada).",
+    )
+    p.add_argument("--version", action="version", version=f"koladagap {__version__}")
+    p.add_argument(
+        "--lang", choices=("sv", "en"), default="sv", help="language of results (default sv)"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log what is done")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("search", help="search KPIs by words in id or title")
+    s.add_argument("text", nargs="+", help="words that must all occur")
+    s.add_argument("--gender-split", action="store_true", help="only KPIs divided by gender")
+    s.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet")
+    _add_source(s)
+
+    f = sub.add_parser("fetch", help="fetch values as a tidy table (cached)")
+    _add_selection(f)
+    f.add_argument(
+        "--refresh", action="store_true", help="ask Kolada what changed since the last fetch"
+    )
+    f.add_argument("--dry-run", action="store_true", help="print the request URLs, send nothing")
+    _add_source(f)
+
+    g = sub.add_parser("gaps", help="gap table: women, men, total, gap, ratio, status")
+    _add_selection(g)
+    g.add_argument(
+        "--refresh", action="store_true", help="ask Kolada what changed since the last fetch"
+    )
+    _add_source(g)
+
+    c = sub.add_parser("cache", help="where the cache is, what it holds, clear it")
+    c.add_argument("action", choices=("path", "info", "clear"))
+    c.add_argument("--kpi", help="with clear: only these KPIs")
+    c.add_argument("--cache-dir", help="cache folder")
+
+    d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
+    d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
+    d.add_argument(
+        "--municipality", default="0180", help="municipality id (default 0180 Stockholm)"
+    )
+    return p
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _kolada(args: argparse.Namespace) -> Any:
+    from .api import Kolada
+    from .http import HTTPSettings
+
+    mode = (
+        "sample"
+        if getattr(args, "sample", False)
+        else "cache"
+        if getattr(args, "offline", False)
+        else "api"
+    )
+    settings = None
+    kw: dict[str, Any] = {}
+    if getattr(args, "max_workers", None) is not None:
+        kw["max_workers"] = args.max_workers
+    if getattr(args, "rate", None) is not None:
+        kw["rate_limit"] = args.rate
+    if kw:
+        try:
+            settings = HTTPSettings(**kw)
+        except ValueError as err:
+            raise InputError(str(err)) from err
+    return Kolada(
+        args.api_url if hasattr(args, "api_url") else None,
+        cache_dir=getattr(args, "cache_dir", None),
+        mode=mode,
+        settings=settings,
+        progress=_progress_bar() if mode == "api" else None,
+    )
+
+
+def _progress_bar() -> Callable[[int, int], None] | None:
+    """A tqdm bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, unit="anrop", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state.pop("bar")
+
+    return update
+
+
+def write_table(df: pd.DataFrame, out: Path | None, lang: str, stdout: TextIO) -> None:
+    """CSV/Parquet to ``out``; else a table (terminal) or CSV (pipe) on stdout."""
+    if out is not None:
+        suffix = out.suffix.lower()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        if suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        elif suffix == ".csv":
+            df.to_csv(tmp, index=False)
+        else:
+            raise InputError(f"invalid output file {str(out)!r}: expected a .csv or .parquet name")
+        tmp.replace(out)
+        print(_msg(lang, "wrote", what=_msg(lang, "rows", n=len(df)), path=out), file=sys.stderr)
+        return
+    if stdout.isatty():
+        limit = 60
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(df.head(limit).to_string(index=False), file=stdout)
+        if len(df) > limit:
+            print(_msg(lang, "more_rows", n=len(df) - limit), file=stdout)
+    else:
+        df.to_csv(stdout, index=False)
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    kg = _kolada(args)
+    q = " ".join(args.text)
+    hits = kg.kpis(q, gender_split=True if args.gender_split else None)
+    cols = ["id", "title", "is_divided_by_gender", "municipality_type", "operating_area"]
+    if hits.empty:
+        print(_msg(args.lang, "no_hits", q=q), file=sys.stderr)
+        return EXIT_OK
+    write_table(hits[cols], args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    kg = _kolada(args)
+    if args.dry_run:
+        for url in kg.dry_run(args.kpi, args.municipality, args.years):
+            print(url)
+        return EXIT_OK
+    df = kg.values(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
+    write_table(df, args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    kg = _kolada(args)
+    g = kg.gaps(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
+    write_table(g, args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from .cache import Cache
+    from .schema import parse_ids
+
+    cache = Cache(args.cache_dir)
+    if args.action == "path":
+        print(cache.path)
+    elif args.action == "info":
+        info = cache.info()
+        if info.empty:
+            print(_msg(args.lang, "cache_empty", path=cache.path), file=sys.stderr)
+        else:
+            write_table(info, None, args.lang, sys.stdout)
+    else:
+        kpis = parse_ids(args.kpi, "kpi") if args.kpi else None
+        n = cache.clear(kpis)
+        print(_msg(args.lang, "cache_cleared", n=n, path=cache.path), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.out, municipality=args.municipality, lang=args.lang, stream=sys.stdout)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "search": cmd_search,
+    "fetch": cmd_fetch,
+    "gaps": cmd_gaps,
+    "cache": cmd_cache,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="koladagap: %(levelname)s: %(message)s",
+    )
+    lang = args.lang
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = COMMANDS[args.command](args)
+        except InputError as err:
+            code = _fail(lang, err, EXIT_INPUT)
+        except APIError as err:
+            code = _fail(lang, err, EXIT_API)
+        except CacheError as err:
+            code = _fail(lang, err, EXIT_CACHE)
+        except KoladaGapError as err:  # pragma: no cover - every subclass is handled above
+            code = _fail(lang, err, 1)
+    for w in caught:
+        print(f"koladagap: {_msg(lang, 'warning')}: {w.message}", file=sys.stderr)
+    return code
+
+
+def _fail(lang: str, err: Exception, code: int) -> int:
+    text = " ".join(str(err).split())
+    print(f"koladagap: {_msg(lang, 'error')}: {text}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

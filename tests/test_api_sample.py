@@ -1,0 +1,95 @@
+"""The public verbs on the shipped sample (no network, no cache)."""
+
+import pandas as pd
+import pytest
+
+import koladagap
+from koladagap.errors import InputError, InvalidYearsError, UnknownIdError
+
+EXPECTED_ALL = [
+    "ATTRIBUTION",
+    "ATTRIBUTION_PROCESSED",
+    "Kolada",
+    "UnknownIdWarning",
+    "__version__",
+    "gaps",
+    "groups",
+    "kpis",
+    "load_sample",
+    "municipalities",
+    "peers",
+    "to_wide",
+    "values",
+]
+
+
+def test_public_api_is_pinned() -> None:
+    assert sorted(koladagap.__all__) == sorted(EXPECTED_ALL)
+    for name in koladagap.__all__:
+        assert getattr(koladagap, name) is not None
+
+
+def test_values_real_figures() -> None:
+    v = koladagap.values("N00906", "0180", 2022, source="sample")
+    got = dict(zip(v["gender"], v["value"], strict=True))
+    assert got == {"K": 383100.0, "M": 429900.0, "T": 405500.0}
+    # Kiruna, the documented example
+    k = koladagap.values("N00906", "2584", 2022, source="sample").set_index("gender")["value"]
+    assert (k["K"], k["M"]) == (375100.0, 497500.0)
+
+
+def test_values_all_municipalities_when_none_given() -> None:
+    v = koladagap.values("N00905", None, 2022, source="sample")
+    assert v["municipality_id"].nunique() == 312
+    assert "0000" in set(v["municipality_id"])
+
+
+def test_gaps_suppressed_split_is_not_computable_never_zero() -> None:
+    g = koladagap.gaps("N17461", "1904", 2016, source="sample")
+    assert g.loc[0, "status"] == "not_computable"
+    assert pd.isna(g.loc[0, "gap"]) and g.loc[0, "total"] == pytest.approx(41.67, abs=0.01)
+    assert g.loc[0, "label_women"] == "flickor"
+
+
+def test_gaps_values() -> None:
+    g = koladagap.gaps("N00906", ["0180", "0000"], 2022, source="sample").set_index(
+        "municipality_id"
+    )
+    assert g.loc["0000", "gap"] == 335500.0 - 402900.0
+    assert g.loc["0180", "ratio"] == pytest.approx(383100 / 429900)
+    assert g.loc["0180", "municipality"] == "Stockholm"
+    assert g.loc["0180", "label_women"] == "kvinnor"
+
+
+def test_unknown_ids_warn_and_all_unknown_raise() -> None:
+    with pytest.warns(koladagap.UnknownIdWarning, match="N99999"):
+        v = koladagap.values(["N00906", "N99999"], "0180", 2022, source="sample")
+    assert set(v["kpi"]) == {"N00906"}
+    with pytest.raises(UnknownIdError, match="N99999"):
+        koladagap.values("N99999", "0180", 2022, source="sample")
+    with pytest.raises(UnknownIdError, match="9999"):
+        koladagap.values("N00906", "9999", 2022, source="sample")
+
+
+def test_bad_input_is_one_clear_error() -> None:
+    with pytest.raises(InvalidYearsError, match="impossible year"):
+        koladagap.values("N00906", "0180", 2099, source="sample")
+    with pytest.raises(InputError, match="did you mean 0180"):
+        koladagap.values("N00906", "180", 2022, source="sample")
+    with pytest.raises(InputError, match="invalid source"):
+        koladagap.values("N00906", "0180", 2022, source="web")  # type: ignore[arg-type]
+
+
+def test_metadata_verbs() -> None:
+    assert koladagap.municipalities(kind="K", source="sample").shape[0] == 290
+    p = koladagap.peers("0180", source="sample")
+    assert len(p) == 7 and "0180" not in set(p["id"])
+    assert koladagap.groups("Liknande kommuner, övergripande", source="sample").shape[0] == 290
+    k = koladagap.kpis("VAB", source="sample")
+    assert "N00945" in set(k["id"])
+
+
+def test_load_sample_shape() -> None:
+    s = koladagap.load_sample()
+    assert s["kpi"].nunique() == 19
+    assert s["municipality_id"].str.len().eq(4).all()

@@ -1,0 +1,168 @@
+"""The command line: results, files, one-line errors and exit codes (offline)."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from koladagap.cli import EXIT_CACHE, EXIT_INPUT, main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_gaps_on_sample_to_stdout_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        ["gaps", "--kpi", "N00906", "--municipality", "0180", "--years", "2021-2022", "--sample"],
+        capsys,
+    )
+    assert code == 0, err
+    df = pd.read_csv(io.StringIO(out), dtype={"municipality_id": str})
+    assert df["municipality_id"].tolist() == ["0180", "0180"]
+    assert df.loc[df.period == 2022, "gap"].item() == -46800.0
+
+
+def test_fetch_to_parquet_keeps_leading_zeros(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "v.parquet"
+    code, _, err = run(
+        [
+            "fetch",
+            "--kpi",
+            "N15428",
+            "--municipality",
+            "0180,0114",
+            "--years",
+            "2022",
+            "--sample",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "Skrev 6 rader" in err
+    df = pd.read_parquet(out)
+    assert set(df["municipality_id"]) == {"0180", "0114"}
+
+
+def test_search(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["search", "sjukpenningtalet", "--gender-split", "--sample"], capsys)
+    assert code == 0 and "N00938" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--years", "2022-2015"], "end comes before"),
+        (["--years", "20x2"], "invalid years"),
+        (["--years", "2099"], "impossible year"),
+        (["--municipality", "180"], "did you mean 0180"),
+        (["--municipality", "../etc"], "invalid municipality id"),
+    ],
+)
+def test_bad_input_exit_2_one_line(
+    args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["fetch", "--kpi", "N00906", "--municipality", "0180", "--years", "2022", "--sample"]
+    # later options override earlier ones
+    code, out, err = run(base + args, capsys)
+    assert code == EXIT_INPUT
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("koladagap: fel:") and needle in err
+
+
+def test_unknown_ids_exit_2_naming_them(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        [
+            "fetch",
+            "--kpi",
+            "N00906,N99999",
+            "--municipality",
+            "0180",
+            "--years",
+            "2022",
+            "--sample",
+        ],
+        capsys,
+    )
+    assert code == EXIT_INPUT and "N99999" in err
+
+
+def test_offline_with_empty_cache_exit_4(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        ["fetch", "--kpi", "N00906", "--municipality", "0180", "--years", "2022", "--offline"],
+        capsys,
+    )
+    assert code == EXIT_CACHE
+    assert "N00906" in err and err.count("\n") == 1
+
+
+def test_english_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        [
+            "--lang",
+            "en",
+            "fetch",
+            "--kpi",
+            "N00906",
+            "--municipality",
+            "0180",
+            "--years",
+            "2022",
+            "--sample",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+        capsys,
+    )
+    assert code == 0 and "Wrote 3 rows" in err
+
+
+def test_bad_out_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        [
+            "fetch",
+            "--kpi",
+            "N00906",
+            "--municipality",
+            "0180",
+            "--sample",
+            "--out",
+            str(tmp_path / "x.txt"),
+        ],
+        capsys,
+    )
+    assert code == EXIT_INPUT and ".csv or .parquet" in err
+
+
+def test_cache_path_follows_env(capsys: pytest.CaptureFixture[str], _private_cache: Path) -> None:
+    code, out, _ = run(["cache", "path"], capsys)
+    assert code == 0 and out.strip() == str(_private_cache)
+
+
+def test_demo_writes_tidy_data_and_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["demo", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert "Stockholm (0180)" in out and "Källa: Kolada; egen bearbetning" in out
+    vals = pd.read_csv(tmp_path / "values.csv", dtype={"municipality_id": str}, comment="#")
+    assert {"0180", "0000"} <= set(vals["municipality_id"])
+    gaps = pd.read_csv(tmp_path / "gaps.csv", dtype={"municipality_id": str}, comment="#")
+    assert (gaps["status"] == "not_computable").sum() == gaps["gap"].isna().sum()
+
+
+def test_python_dash_m_entry_point() -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "koladagap", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0 and r.stdout.startswith("koladagap ")
