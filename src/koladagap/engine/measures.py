@@ -45,5 +45,7 @@ def compute_gaps(wide: pd.DataFrame) -> pd.DataFrame:
     out["relative_gap"] = rel
     out["ratio"] = ratio
     out["parity"] = parity
-    out["status"] = pd.Series(np.where(ok, COMPUTED, NOT_COMPUTABLE), index=out.index, dtype="string")
+    out["status"] = pd.Series(
+        np.where(ok, COMPUTED, NOT_COMPUTABLE), index=out.index, dtype="string"
+    )
     return out
