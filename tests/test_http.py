@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from typing import Any
@@ -133,7 +134,7 @@ def test_rate_limiter_spaces_requests_across_threads() -> None:
     # 20 starts at 50/s need at least 19 intervals of 20 ms
     assert time.monotonic() - t0 >= 19 * 0.02 * 0.95
     stamps.sort()
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert min(gaps) >= 0.015
 
 
