@@ -8,7 +8,7 @@ Examples:
     >>> import koladagap
     >>> koladagap.gaps("N17461", "0180", 2022, source="sample")[["women", "men", "gap"]].round(1)
        women   men  gap
-    0   74.3  70.5  3.8
+    0   77.0  70.1  6.9
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ def to_wide(df: pd.DataFrame, *, id_col: str = MUNICIPALITY_ID) -> pd.DataFrame:
 
     Examples:
         >>> import koladagap
-        >>> v = koladagap.values("N00906", "0180", 2022)
+        >>> v = koladagap.values("N00906", "0180", 2022, source="sample")
         >>> to_wide(v)[["kpi", "municipality_id", "period", "women", "men", "total"]]
               kpi municipality_id  period     women       men     total
         0  N00906            0180    2022  383100.0  429900.0  405500.0

@@ -75,7 +75,7 @@ class HTTPSettings:
     retries: int = 5
     backoff_factor: float = 0.5
     backoff_max: float = 30.0
-    body_retries: int = 2
+    body_retries: int = 3
     per_page: int = 5000
     user_agent: str = DEFAULT_USER_AGENT
     municipality_type_param: str = "region_type"
