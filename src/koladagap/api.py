@@ -194,6 +194,17 @@ class Kolada:
         out.insert(1, "group_title", gtitle)
         return out.reset_index(drop=True)
 
+    def available_kpis(self) -> list[str]:
+        """KPI ids there are values for without a request: the sample's or the cache's."""
+        if self.mode == "sample":
+            return sorted(sample_values()[KPI].unique().tolist())
+        info = self.cache.info()
+        return sorted(info["kpi"].astype(str).tolist()) if len(info) else []
+
+    def municipality_name(self, municipality_id: str) -> str:
+        """The title of a municipality or region (``"0180"`` → ``"Stockholm"``)."""
+        return self._title_of(parse_ids(municipality_id, "municipality")[0])
+
     def _title_of(self, municipality_id: str) -> str:
         m = self._metadata("municipalities")
         hit = m.loc[m["id"] == municipality_id, "title"]

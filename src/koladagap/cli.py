@@ -31,7 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "more_rows": "… {n} rader till; skriv till fil med --out",
         "wrote": "Skrev {what} till {path}",
         "no_hits": "Inga träffar för {q!r}.",
-        "cache_cleared": "Tog bort {n} filer ur cachen {path}",
+        "cache_cleared": "Tömde cachen {path} på {n} nyckeltal",
         "cache_empty": "Cachen {path} är tom.",
         "demo_title": "koladagap demo – {name} ({mid}), data till och med {year}",
         "demo_offline": "Körs offline på det medföljande urvalet (Källa: Kolada).",
@@ -39,6 +39,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_computable": "kan ej beräknas",
         "done": "Klart. Öppna {path}",
         "source": "Källa: Kolada; egen bearbetning",
+        "plan_exists": (
+            "{path} finns redan; välj ett annat namn med --out eller skriv över med --force"
+        ),
+        "plan_written": (
+            "Skrev en startplan för {name} ({mid}) till {path}. Redigera den och kör: "
+            "koladagap deviations --plan {path} --out avvikelser.xlsx"
+        ),
     },
     "en": {
         "error": "error",
@@ -47,7 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "more_rows": "… {n} more rows; write them to a file with --out",
         "wrote": "Wrote {what} to {path}",
         "no_hits": "No matches for {q!r}.",
-        "cache_cleared": "Removed {n} files from the cache {path}",
+        "cache_cleared": "Removed {n} KPIs from the cache {path}",
         "cache_empty": "The cache {path} is empty.",
         "demo_title": "koladagap demo – {name} ({mid}), data up to {year}",
         "demo_offline": "Running offline on the shipped sample (Source: Kolada).",
@@ -55,6 +62,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_computable": "cannot be computed",
         "done": "Done. Open {path}",
         "source": "Källa: Kolada; egen bearbetning",
+        "plan_exists": "{path} exists; choose another name with --out or overwrite with --force",
+        "plan_written": (
+            "Wrote a starter plan for {name} ({mid}) to {path}. Edit it, then run: "
+            "koladagap deviations --plan {path} --out deviations.xlsx"
+        ),
     },
 }
 
@@ -134,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--kpi", help="with clear: only these KPIs")
     c.add_argument("--cache-dir", help="cache folder")
 
+    pl = sub.add_parser("plan", help="plan files (organisation, KPIs, sessions, thresholds)")
+    plsub = pl.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    pi = plsub.add_parser("init", help="write a commented starter plan")
+    pi.add_argument("--municipality", required=True, help="kommun or region id, e.g. 0180")
+    pi.add_argument("--out", type=Path, default=Path("plan.toml"), help="default plan.toml")
+    pi.add_argument("--baseline", type=int, default=2018, help="data year at Benchmarking 1")
+    pi.add_argument("--followup", type=int, default=2022, help="data year at the follow-up")
+    pi.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _add_source(pi)
+
     d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
     d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
     d.add_argument(
@@ -146,16 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _kolada(args: argparse.Namespace) -> Any:
-    from .api import Kolada
+    from .api import Kolada, Mode
     from .http import HTTPSettings
 
-    mode = (
-        "sample"
-        if getattr(args, "sample", False)
-        else "cache"
-        if getattr(args, "offline", False)
-        else "api"
-    )
+    mode: Mode = "api"
+    if getattr(args, "sample", False):
+        mode = "sample"
+    elif getattr(args, "offline", False):
+        mode = "cache"
     settings = None
     kw: dict[str, Any] = {}
     if getattr(args, "max_workers", None) is not None:
@@ -274,6 +294,38 @@ def cmd_cache(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .plan import load_plan, starter_plan
+    from .schema import parse_ids
+
+    mid = parse_ids(args.municipality, "municipality")
+    if len(mid) != 1:
+        raise InputError("give exactly one --municipality id, e.g. 0180")
+    kg = _kolada(args)
+    name = kg.municipality_name(mid[0])
+    kpis = kg.available_kpis() if kg.mode == "sample" else []
+    out: Path = args.out
+    if out.exists() and not args.force:
+        raise InputError(_msg(args.lang, "plan_exists", path=out))
+    text = starter_plan(
+        mid[0], name, kpis, baseline=args.baseline, followup=args.followup, file=out.name
+    )
+    if not kpis:
+        kind = kg.municipalities(kind=None)
+        is_region = bool((kind.loc[kind["id"] == mid[0], "type"] == "L").any())
+        group = "G2KPI148336" if is_region else "G2KPI148333"
+        text = text.replace("ids = [\n\n]", "ids = []").replace(
+            "groups = []\n\n# Per-KPI", f'groups = ["{group}"]\n\n# Per-KPI'
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    load_plan(tmp)  # what we write must read back
+    tmp.replace(out)
+    print(_msg(args.lang, "plan_written", name=name, mid=mid[0], path=out), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -287,6 +339,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gaps": cmd_gaps,
     "cache": cmd_cache,
     "demo": cmd_demo,
+    "plan": cmd_plan,
 }
 
 
