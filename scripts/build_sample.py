@@ -59,6 +59,24 @@ def _read_values(raw: Path) -> pd.DataFrame:
     return df.sort_values(["kpi", "municipality_id", "period", "gender"], ignore_index=True)
 
 
+def _ended_kpis(shared: Path, ids: set[str], columns: pd.Index) -> pd.DataFrame:
+    """Catalogue rows for sample KPIs that Kolada v3 no longer lists (ended KPIs)."""
+    path = (
+        shared / "open-numbers__ddf--kolada--dump" / "concepts_raw_2024-08-17" / "kpi_results.csv"
+    )
+    v2 = pd.read_csv(path, dtype=str)
+    v2 = v2.loc[v2["concept"].isin(ids)].rename(
+        columns={"concept": "id", "name": "title", "auspices": "auspice"}
+    )
+    v2["is_divided_by_gender"] = v2["is_divided_by_gender"].eq("1")
+    v2["has_ou_data"] = v2["has_ou_data"].str.lower().eq("true")
+    out = v2.reindex(columns=columns)
+    for c in out.columns:
+        if c not in ("is_divided_by_gender", "has_ou_data"):
+            out[c] = out[c].astype("string")
+    return out.sort_values("id", ignore_index=True)
+
+
 def _write(df: pd.DataFrame, name: str, schema: pa.Schema | None = None) -> None:
     table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
     pq.write_table(table, OUT / name, compression="zstd")
@@ -83,6 +101,8 @@ def main() -> None:
             kpis[c] = kpis[c].astype("string")
     kpis["is_divided_by_gender"] = kpis["is_divided_by_gender"].astype(bool)
     kpis["has_ou_data"] = kpis["has_ou_data"].astype(bool)
+    ended = _ended_kpis(a.shared, set(values["kpi"]) - set(kpis["id"].dropna()), kpis.columns)
+    kpis = pd.concat([kpis, ended], ignore_index=True)
     _write(kpis, "kpis.parquet")
 
     munis = pd.read_csv(rk / "munic.csv", dtype=str)
@@ -119,7 +139,12 @@ def main() -> None:
             "(open-numbers/ddf--kolada--dump, raw datapoints); values unchanged; "
             "count and status were not kept by the scrape",
         },
-        "kpis": {"rows": len(kpis), "source": "Kolada v3 KPI catalogue, 2026-03-23 (rKolada)"},
+        "kpis": {
+            "rows": len(kpis),
+            "source": "Kolada v3 KPI catalogue, 2026-03-23 (rKolada), plus the KPIs of the "
+            "values that v3 no longer lists (" + ", ".join(sorted(ended["id"])) + "), from the "
+            "Kolada v2 catalogue of 2024-08-17 (open-numbers/ddf--kolada--dump)",
+        },
         "municipalities": {"rows": len(munis), "source": "Kolada v3, 2026-03-23 (rKolada)"},
         "municipality_groups": {
             "groups": len(groups),

@@ -49,7 +49,7 @@ def sample_values() -> pd.DataFrame:
 
 
 def sample_kpis() -> pd.DataFrame:
-    """The full Kolada v3 KPI catalogue (6 099 KPIs) as shipped."""
+    """The Kolada v3 KPI catalogue (6 099 KPIs) plus the 2 ended KPIs of the sample values."""
     return _read("kpis.parquet").copy()
 
 
