@@ -25,7 +25,7 @@ def compute_gaps(wide: pd.DataFrame) -> pd.DataFrame:
     Examples:
         >>> import koladagap
         >>> from koladagap.frames import to_wide
-        >>> w = to_wide(koladagap.values("N00906", "0180", 2022))
+        >>> w = to_wide(koladagap.values("N00906", "0180", 2022, source="sample"))
         >>> g = compute_gaps(w)
         >>> float(g.loc[0, "gap"]), round(float(g.loc[0, "ratio"]), 3), g.loc[0, "status"]
         (-46800.0, 0.891, 'computed')
