@@ -156,6 +156,10 @@ def test_demo_writes_tidy_data_and_gaps(tmp_path: Path, capsys: pytest.CaptureFi
     assert {"0180", "0000"} <= set(vals["municipality_id"])
     gaps = pd.read_csv(tmp_path / "gaps.csv", dtype={"municipality_id": str}, comment="#")
     assert (gaps["status"] == "not_computable").sum() == gaps["gap"].isna().sum()
+    for name in ("plan.toml", "avvikelser.xlsx", "avvikelser.html", "avvikelser.md"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
+    assert "Avvikelseanmälan" in (tmp_path / "avvikelser.md").read_text(encoding="utf-8")
 
 
 def test_python_dash_m_entry_point() -> None:

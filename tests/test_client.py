@@ -345,3 +345,36 @@ def test_fault_on_one_chunk_of_many_still_complete(
     got = as_frame(c.data(kpis, munis, "2020-2022"))
     assert len(standin.faults.fired) == 7
     assert_same(got, expected(kpis, munis, [2020, 2021, 2022]))
+
+
+def test_ou_and_oudata(fast_settings: HTTPSettings) -> None:
+    from kolada_standin import KoladaStandin
+
+    ou = pd.DataFrame(
+        {
+            "id": ["V15E018000201", "V15E128000101"],
+            "municipality": ["0180", "1280"],
+            "title": ["Adolf Fredriks skola", "Malmö Latinskola"],
+        }
+    )
+    ou_values = pd.DataFrame(
+        {
+            "kpi": ["N15428", "N15428", "N15428"],
+            "ou_id": ["V15E018000201"] * 3,
+            "period": [2022] * 3,
+            "gender": ["T", "K", "M"],
+            "value": [90.0, 95.0, None],
+            "count": pd.array([pd.NA, 3, 2], dtype="Int64"),
+            "status": ["", "", ""],
+            "isdeleted": [False] * 3,
+        }
+    )
+    with KoladaStandin(sample_values().iloc[:30], ou=ou, ou_values=ou_values) as server:
+        c = KoladaClient(server.base_url, settings=fast_settings)
+        units = c.ou(municipality="0180")
+        assert [u["id"] for u in units] == ["V15E018000201"]
+        recs = c.oudata("N15428", ["V15E018000201", "V15E128000101"], 2022)
+        assert c.missing_ids["ou"] == ["V15E128000101"]
+    df = records_to_frame(recs, ou=True).sort_values("gender", ignore_index=True)
+    assert df["ou_id"].tolist() == ["V15E018000201"] * 3
+    assert df["value"].tolist()[:1] == [95.0] and np.isnan(df["value"].iloc[1])
