@@ -160,6 +160,10 @@ def test_demo_writes_tidy_data_and_gaps(tmp_path: Path, capsys: pytest.CaptureFi
         assert (tmp_path / name).stat().st_size > 0, name
     assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
     assert "Avvikelseanmälan" in (tmp_path / "avvikelser.md").read_text(encoding="utf-8")
+    pack = tmp_path / "baspaket"
+    assert (pack / "utgangslage_0180_2018.pdf").stat().st_size > 0
+    assert (pack / "utgangslage_0180_2018.pptx").stat().st_size > 0
+    assert len(list((pack / "charts").glob("*.png"))) > 19
 
 
 def test_python_dash_m_entry_point() -> None:

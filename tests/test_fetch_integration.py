@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from kolada_standin import KoladaStandin
 
 import koladagap
+from kolada_standin import KoladaStandin
 from koladagap.api import Kolada, UnknownIdWarning
 from koladagap.cli import EXIT_API, EXIT_CACHE, EXIT_INPUT, main
 from koladagap.errors import OfflineMissingError

@@ -39,6 +39,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_computable": "kan ej beräknas",
         "done": "Klart. Öppna {path}",
         "source": "Källa: Kolada; egen bearbetning",
+        "pack_written": "Skrev baspaketet för {name}: {n} filer i {path}",
+        "deviations_summary": (
+            "{org} ({mid}), {session} (data för {year}): {act} åtgärda, {watch} bevaka, "
+            "{info} känt mönster, {none} ingen påtaglig skillnad, {other} kan ej bedömas."
+        ),
+        "baseline_note": "Jämfört med {name} ({year}; {how}).",
+        "stored": "sparad baslinje",
+        "computed": "baslinjen beräknad nu och sparad",
         "plan_exists": (
             "{path} finns redan; välj ett annat namn med --out eller skriv över med --force"
         ),
@@ -62,6 +70,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_computable": "cannot be computed",
         "done": "Done. Open {path}",
         "source": "Källa: Kolada; egen bearbetning",
+        "pack_written": "Wrote the baseline pack for {name}: {n} files in {path}",
+        "deviations_summary": (
+            "{org} ({mid}), {session} (data for {year}): {act} act, {watch} watch, "
+            "{info} known pattern, {none} no notable gap, {other} cannot be assessed."
+        ),
+        "baseline_note": "Compared with {name} ({year}; {how}).",
+        "stored": "stored baseline",
+        "computed": "baseline computed now and stored",
         "plan_exists": "{path} exists; choose another name with --out or overwrite with --force",
         "plan_written": (
             "Wrote a starter plan for {name} ({mid}) to {path}. Edit it, then run: "
@@ -115,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"koladagap {__version__}")
     p.add_argument(
-        "--lang", choices=("sv", "en"), default="sv", help="language of results (default sv)"
+        "--lang",
+        choices=("sv", "en"),
+        default=None,
+        help="language of results (default sv, or the plan's report.lang)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log what is done")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -155,6 +174,36 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument("--followup", type=int, default=2022, help="data year at the follow-up")
     pi.add_argument("--force", action="store_true", help="overwrite an existing file")
     _add_source(pi)
+
+    dv = sub.add_parser(
+        "deviations", help="the deviation report of a plan (avvikelser, avvikelseanmälan)"
+    )
+    dv.add_argument("--plan", type=Path, required=True, help="the plan file (TOML)")
+    dv.add_argument("--session", help="a session name from the plan (default: the latest)")
+    dv.add_argument(
+        "--out", type=Path, required=True, help="report file: .xlsx, .csv, .md or .html"
+    )
+    dv.add_argument("--split-by-area", action="store_true", help="also one file per operating area")
+    dv.add_argument(
+        "--sessions-dir", type=Path, help="where session results are kept (default: next to plan)"
+    )
+    dv.add_argument("--refresh", action="store_true", help="ask Kolada for changes first")
+    _add_source(dv)
+
+    bl = sub.add_parser(
+        "baseline", help="the baseline chart pack for Benchmarking 1 (PNG, SVG, PDF, PPTX)"
+    )
+    bl.add_argument("--plan", type=Path, required=True, help="the plan file (TOML)")
+    bl.add_argument("--out", type=Path, required=True, help="output folder")
+    bl.add_argument(
+        "--format",
+        default="png,pdf,pptx",
+        help="comma list of png, svg, pdf, pptx (default png,pdf,pptx)",
+    )
+    bl.add_argument(
+        "--sessions-dir", type=Path, help="where session results are kept (default: next to plan)"
+    )
+    _add_source(bl)
 
     d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
     d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
@@ -326,6 +375,81 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deviations(args: argparse.Namespace) -> int:
+    from .deviations import run_plan
+    from .plan import load_plan
+    from .reports.deviations import write_report
+
+    plan = load_plan(args.plan)
+    lang = args.explicit_lang or plan.lang
+    out: Path = args.out
+    if out.suffix.lower() not in (".xlsx", ".csv", ".md", ".html"):
+        raise InputError(
+            f"invalid report file {str(out)!r}: expected a name ending in .xlsx, .csv, .md or .html"
+        )
+    res = run_plan(
+        plan,
+        args.session,
+        source=_kolada(args),
+        sessions_dir=args.sessions_dir if args.sessions_dir is not None else "default",
+        refresh=args.refresh,
+    )
+    counts = res.level.value_counts()
+    n = {k: int(counts.get(k, 0)) for k in ("act", "watch", "info", "none")}
+    other = int(len(res.level) - sum(n.values()))
+    print(
+        _msg(
+            lang,
+            "deviations_summary",
+            org=res.organisation_name,
+            mid=plan.organisation,
+            session=res.session.name,
+            year=res.session.year,
+            other=other,
+            **n,
+        )
+    )
+    if res.baseline_source is not None:
+        how = _msg(lang, res.baseline_source)
+        print(
+            _msg(lang, "baseline_note", name=plan.baseline.name, year=plan.baseline.year, how=how)
+        )
+    for path in write_report(res, out, lang=lang, split_by_area=args.split_by_area):
+        print(_msg(lang, "wrote", what=path.name, path=path.parent), file=sys.stderr)
+    print(_msg(lang, "source"))
+    return EXIT_OK
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from .deviations import run_plan
+    from .plan import load_plan
+    from .reports.pack import baseline_pack_input, parse_formats, write_baseline_pack
+
+    plan = load_plan(args.plan)
+    lang = args.explicit_lang or plan.lang
+    formats = parse_formats(args.format)
+    kg = _kolada(args)
+    res = run_plan(
+        plan,
+        plan.baseline.name,
+        source=kg,
+        sessions_dir=args.sessions_dir if args.sessions_dir is not None else "default",
+    )
+    inp = baseline_pack_input(
+        plan.organisation,
+        plan.baseline.year,
+        kpis=res.table["kpi"].astype(str).tolist(),
+        source="sample" if kg.mode == "sample" else kg,
+        lang=lang,
+        levels={str(k): str(v) for k, v in res.level.items()},
+        family=plan.peer_family,
+    )
+    files = write_baseline_pack(inp, args.out, formats)
+    print(_msg(lang, "pack_written", n=len(files), path=args.out, name=res.organisation_name))
+    print(_msg(lang, "source"))
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -340,6 +464,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cache": cmd_cache,
     "demo": cmd_demo,
     "plan": cmd_plan,
+    "deviations": cmd_deviations,
+    "baseline": cmd_baseline,
 }
 
 
@@ -351,7 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="koladagap: %(levelname)s: %(message)s",
     )
-    lang = args.lang
+    explicit_lang = args.lang
+    args.lang = lang = args.lang or "sv"
+    args.explicit_lang = explicit_lang
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -5,18 +5,28 @@ For one municipality (default 0180 Stockholm) it writes, into one folder:
 - ``values.csv``: the tidy values of every sample KPI for the municipality,
   its "Liknande kommuner" peers and Riket ("Källa: Kolada");
 - ``gaps.csv``: the gap table (women − men, relative gap, ratio, parity,
-  status) for the same rows ("Källa: Kolada; egen bearbetning").
+  status) for the same rows ("Källa: Kolada; egen bearbetning");
+- ``plan.toml``: a starter plan (baseline Benchmarking 1 = 2018, follow-up
+  Benchmarking 2 = 2022), ``sessions/`` with both sessions' results;
+- ``avvikelser.xlsx``, ``avvikelser.html``, ``avvikelser.md``: the deviation
+  report of the follow-up against the baseline, with one avvikelseanmälan per
+  ``watch``/``act`` flag and the methods annex;
+- ``baspaket/``: the baseline chart pack for Benchmarking 1 (PNG charts, a PDF
+  and a PPTX deck).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
 from .api import ATTRIBUTION, ATTRIBUTION_PROCESSED, Kolada
 from .schema import parse_ids
+
+if TYPE_CHECKING:
+    from .deviations import PlanResult
 
 
 def _atomic_csv(df: pd.DataFrame, path: Path, note: str) -> None:
@@ -49,26 +59,82 @@ def run_demo(
     _atomic_csv(vals, written[0], ATTRIBUTION)
     _atomic_csv(gaps, written[1], ATTRIBUTION_PROCESSED)
 
-    own = gaps.loc[gaps["municipality_id"] == mid]
-    year = int(own.loc[own["status"] == "computed", "period"].max())
-    print(_msg(lang, "demo_title", name=name, mid=mid, year=year), file=stream)
+    files, res = _deviation_report(kg, out, mid, name, lang)
+    written += files
+    written += _baseline_pack(out / "baspaket", res, lang)
+    print(_msg(lang, "demo_title", name=name, mid=mid, year=res.session.year), file=stream)
     print(_msg(lang, "demo_offline"), file=stream)
     print("", file=stream)
-    print(_msg(lang, "demo_gap_head", year=year), file=stream)
-    latest = own.loc[own["period"] == year]
-    for row in latest.itertuples():  # a summary of at most ~20 lines, not data processing
-        if row.status == "computed":
-            print(f"  {row.kpi}  {row.gap:>+12.1f}  {str(row.kpi_title)[:70]}", file=stream)
-        else:
-            print(
-                f"  {row.kpi}  {_msg(lang, 'not_computable'):>12}  {str(row.kpi_title)[:70]}",
-                file=stream,
-            )
+    print(_msg(lang, "demo_gap_head", year=res.session.year), file=stream)
+    labels = _level_labels(lang)
+    tab = res.table.assign(level=res.table["kpi"].map(res.level))
+    rows = zip(tab["kpi"], tab["gap"].astype(float), tab["level"], tab["kpi_title"], strict=True)
+    for kpi, gap, level, title in rows:  # a summary of at most ~50 lines, not data processing
+        text = _fmt(gap, lang) if level != "not_computable" else _msg(lang, "not_computable")
+        print(
+            f"  {kpi}  {text:>14}  {labels.get(str(level), ''):<28}  {str(title)[:60]}", file=stream
+        )
     print("", file=stream)
     for p in written:
         print(_msg(lang, "wrote", what=p.name, path=p.parent), file=stream)
     print(_msg(lang, "source"), file=stream)
     return written
+
+
+def _level_labels(lang: str) -> dict[str, str]:
+    from .engine import LEVEL_LABELS_EN, LEVEL_LABELS_SV
+
+    return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
+
+
+def _fmt(x: float, lang: str) -> str:
+    text = f"{x:+,.1f}"
+    if lang == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",").replace("-", "−")
+    return text
+
+
+def _deviation_report(
+    kg: Kolada, out: Path, mid: str, name: str, lang: str
+) -> tuple[list[Path], PlanResult]:
+    """Plan, both sessions, and the follow-up's deviation report in three formats."""
+    from .deviations import run_plan
+    from .plan import load_plan, starter_plan
+    from .reports.deviations import write_report
+
+    plan_path = out / "plan.toml"
+    text = starter_plan(mid, name, kg.available_kpis(), baseline=2018, followup=2022)
+    tmp = plan_path.with_name(".plan.toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(plan_path)
+    plan = load_plan(plan_path)
+    sessions = out / "sessions"
+    run_plan(plan, plan.baseline.name, source=kg, sessions_dir=sessions)
+    res = run_plan(plan, None, source=kg, sessions_dir=sessions)
+    written = [plan_path]
+    for ext in ("xlsx", "html", "md"):
+        written += write_report(res, out / f"avvikelser.{ext}", lang=lang)
+    return written, res
+
+
+def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
+    """The baseline chart pack, coloured by the baseline session's levels."""
+    from .deviations import run_plan
+    from .reports.pack import baseline_pack_input, write_baseline_pack
+
+    plan = res.plan
+    base = run_plan(plan, plan.baseline.name, source="sample", sessions_dir=None)
+    inp = baseline_pack_input(
+        plan.organisation,
+        plan.baseline.year,
+        kpis=base.table["kpi"].astype(str).tolist(),
+        source="sample",
+        lang=lang,
+        levels={str(k): str(v) for k, v in base.level.items()},
+        family=plan.peer_family,
+    )
+    files = write_baseline_pack(inp, out, "png,pdf,pptx")
+    return [f for f in files if f.suffix != ".png"] + [out / "charts"]
 
 
 def _all_sample_kpis() -> list[str]:

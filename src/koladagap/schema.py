@@ -98,7 +98,7 @@ def normalise_data_frame(df: pd.DataFrame, ou: bool = False) -> pd.DataFrame:
             s = s.fillna("")
         if c == ISDELETED:
             s = s.fillna(False)
-        out[c] = s.astype(DATA_DTYPES[c])
+        out[c] = s.astype(DATA_DTYPES[c])  # type: ignore[call-overload]
     return out.reset_index(drop=True)
 
 

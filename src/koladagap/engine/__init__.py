@@ -1,1 +1,70 @@
-"""The gap and deviation engine: pure functions, frames in, frames out."""
+"""The gap and deviation engine: pure functions, frames in, frames out.
+
+- :mod:`.measures` — gap, relative gap, ratio and parity on the wide view;
+- :mod:`.thresholds` — the method's thresholds and per-KPI rules (frozen dataclasses);
+- :mod:`.rules` — the KPI table as :class:`KpiRule` objects and per-KPI arrays;
+- :mod:`.levels` — :func:`evaluate`: materiality, credibility, reference and level
+  for every KPI × municipality × year; :mod:`.result` builds its frame;
+- :mod:`.credibility`, :mod:`.reference`, :mod:`.panel` — the vectorised parts;
+- :mod:`.followup` — :func:`compare`: baseline → follow-up, flag movement, targets;
+- :mod:`.session` — saving and loading sessions.
+
+Examples:
+    >>> from koladagap.engine import evaluate, Thresholds
+    >>> from koladagap.sample import sample_values, sample_municipalities
+    >>> strict = Thresholds().replace(**{"materiality.share_pp": 3.0})
+    >>> res = evaluate(sample_values(), None, strict, year=2022, municipalities=["0180"],
+    ...                municipality_meta=sample_municipalities())
+    >>> sorted(set(res["level"]))
+    ['excluded', 'info', 'none']
+"""
+
+from .followup import COMPARE_COLUMNS, compare, flag_movement
+from .levels import (
+    FLAG_LEVELS,
+    LEVEL_LABELS_EN,
+    LEVEL_LABELS_SV,
+    LEVELS,
+    Deviations,
+    deviations,
+    evaluate,
+)
+from .measures import compute_gaps
+from .result import RESULT_COLUMNS
+from .rules import resolve_rules, rules_from_table
+from .session import Session, list_sessions, load_session, save_session
+from .thresholds import (
+    Credibility,
+    FollowUp,
+    KpiRule,
+    Materiality,
+    Reference,
+    Thresholds,
+)
+
+__all__ = [
+    "COMPARE_COLUMNS",
+    "FLAG_LEVELS",
+    "LEVELS",
+    "LEVEL_LABELS_EN",
+    "LEVEL_LABELS_SV",
+    "RESULT_COLUMNS",
+    "Credibility",
+    "Deviations",
+    "FollowUp",
+    "KpiRule",
+    "Materiality",
+    "Reference",
+    "Session",
+    "Thresholds",
+    "compare",
+    "compute_gaps",
+    "deviations",
+    "evaluate",
+    "flag_movement",
+    "list_sessions",
+    "load_session",
+    "resolve_rules",
+    "rules_from_table",
+    "save_session",
+]

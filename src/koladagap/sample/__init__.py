@@ -40,7 +40,8 @@ def _read(name: str) -> pd.DataFrame:
     path = sample_dir() / name
     schema = DATA_SCHEMA if name == "values.parquet" else None
     table = pq.read_table(path, schema=schema)
-    return table.to_pandas()
+    df: pd.DataFrame = table.to_pandas()
+    return df
 
 
 def sample_values() -> pd.DataFrame:

@@ -1,0 +1,442 @@
+"""The result frame of :func:`~koladagap.engine.levels.evaluate`: columns, labels, reasons.
+
+Columns that only matter for reading (ratios, labels, the ``reasons`` string,
+thresholds as text) are computed here for the result rows only. Strings are
+built in Arrow, so a national screen of every KPI and year stays fast.
+
+``reasons`` is a ``"; "``-joined, machine-readable account of the level, e.g.
+``material:5.2pp; credible:persistence 3/3; reference:z=2.4 p97`` or
+``not_computable:value missing``. Its parts, in order:
+
+- ``excluded:<reason>`` / ``not_computable:<what>`` / ``too_small:n<10``;
+- ``material:<size>`` or ``not_material:<size>`` (size in pp for shares, % of
+  the advantaged value for amounts, ``value v`` for one-sex shares, ``|g|``
+  for gap values);
+- ``expected:<riket=|peers=>g`` when the expected gap is not 0;
+- ``credible:``/``not_credible:``/``credibility_unknown:`` with
+  ``newcombe p=… q=…``, ``moe p=… q=…``, ``persistence h/n`` or ``n published year(s)``;
+- ``reference:z=… p…`` (z and oriented percentile);
+- ``escalated:watch h/n`` when a ``watch`` became ``act``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from ..frames import label_columns
+from .levels import (
+    CREDIBILITY_METHODS,
+    EXCLUDED,
+    LEVEL_LABELS_EN,
+    LEVEL_LABELS_SV,
+    LEVELS,
+    MOE,
+    NEWCOMBE,
+    NO_METHOD,
+    NONE,
+    NOT_COMPUTABLE,
+    PERSISTENCE,
+    TOO_SMALL,
+    UNKNOWN,
+    EngineRun,
+    advantaged_value,
+    aux_values,
+    expected_gap,
+    peer_median,
+    riket_gap,
+)
+from .rules import AMOUNT, EXP_NUMBER, EXPECTED_SOURCES, GAP_VALUE, LOWER, NEED, ONE_SEX, SHARE
+
+Arr = NDArray[Any]
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+RESULT_COLUMNS: list[str] = [
+    "kpi",
+    "kpi_title",
+    "municipality_id",
+    "municipality",
+    "period",
+    "women",
+    "men",
+    "total",
+    "gap",
+    "relative_gap",
+    "ratio",
+    "parity",
+    "kind",
+    "direction",
+    "disadvantaged",
+    "disadvantaged_label",
+    "disadvantaged_label_en",
+    "label_women",
+    "label_men",
+    "expected",
+    "expected_source",
+    "excess_gap",
+    "material",
+    "credibility",
+    "credible",
+    "p_value",
+    "q_value",
+    "ci_low",
+    "ci_high",
+    "gap_se",
+    "n_women",
+    "n_men",
+    "persistence_hits",
+    "persistence_years",
+    "z_ref",
+    "percentile_ref",
+    "reference_n",
+    "reference_median",
+    "peer_median_gap",
+    "peer_n",
+    "riket_gap",
+    "watch_years",
+    "level",
+    "level_label_sv",
+    "level_label_en",
+    "reasons",
+    "threshold_material",
+    "threshold_credible",
+    "threshold_reference",
+]
+"""The columns of :func:`~koladagap.engine.levels.evaluate`'s result, in order."""
+
+
+def empty_result() -> pd.DataFrame:
+    """An empty result frame with :data:`RESULT_COLUMNS`."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in RESULT_COLUMNS})
+
+
+def strings(codes: Arr, uniques: Arr) -> pd.Series:
+    """A ``string`` column from integer codes into ``uniques`` (−1 → missing), built in Arrow."""
+    c = np.asarray(codes, dtype=np.int64)
+    dic = pa.array([None if u is None else str(u) for u in uniques], type=pa.string())
+    idx = pa.array(np.maximum(c, 0).astype(np.int32), mask=c < 0)
+    decoded = pa.DictionaryArray.from_arrays(idx, dic).dictionary_decode()
+    return pd.Series(pd.arrays.ArrowStringArray(decoded))
+
+
+def _from_arrow(a: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(a))
+
+
+def _fmt(x: Arr, digits: int) -> pa.Array:
+    """Numbers as short strings, in Arrow (NaN → null; no ``-0``)."""
+    v = np.round(np.asarray(x, dtype="float64"), digits) + 0.0
+    return pc.cast(pa.array(v, from_pandas=True), pa.string())
+
+
+def _when(mask: BoolArray, *parts: Any) -> pa.Array:
+    """Join string parts element-wise where ``mask``; null elsewhere."""
+    joined = pc.binary_join_element_wise(*parts, "", null_handling="emit_null")
+    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), joined, pa.scalar(None, pa.string()))
+
+
+def _int_or_na(x: Arr, known: BoolArray) -> pd.Series:
+    return pd.Series(pd.array(np.where(known, x, 0), dtype="Int64")).mask(~known)
+
+
+def shape(run: EngineRun, i: IntArray) -> dict[str, Arr]:
+    """Relative gap, ratio, parity and the disadvantaged sex (1 women, 2 men, 0 none)."""
+    r = run.rows
+    kind = r["kind"][i]
+    dirn = run.per_kpi("direction", i)
+    share_of_m = run.per_kpi("share_of_m", i).astype(bool)
+    ok = r["computable"][i]
+    gap = r["gap"][i]
+    one = kind == ONE_SEX
+    t = r["total"][i]
+    kd = np.where(one, np.where(share_of_m, 100.0 - t, t), r["women"][i])
+    md = np.where(one, 100.0 - kd, r["men"][i])
+    hi = np.fmax(np.abs(kd), np.abs(md))
+    lo = np.fmin(np.abs(kd), np.abs(md))
+    adv = advantaged_value(run, i)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(adv > 0, gap / adv, np.nan)
+        ratio = np.where(md != 0, kd / md, np.nan)
+        parity = np.where(hi > 0, lo / hi, np.where(hi == 0, 1.0, np.nan))
+    blank = (kind == GAP_VALUE) | ~ok
+    flip = (dirn == LOWER) ^ (one & share_of_m)
+    s = np.sign(gap) * np.where(flip, -1.0, 1.0)
+    dis = np.where((dirn == NEED) | ~ok, 0, np.where(s < 0, 1, np.where(s > 0, 2, 0)))
+    return {
+        "adv": adv,
+        "relative_gap": np.where(ok, rel, np.nan),
+        "ratio": np.where(blank, np.nan, ratio),
+        "parity": np.where(blank, np.nan, parity),
+        "disadvantaged": dis.astype(np.int8),
+    }
+
+
+def _labels(run: EngineRun, kpi_meta: pd.DataFrame | None) -> dict[str, Arr]:
+    """Per-KPI titles and women/men labels (girls/boys for KPIs about children)."""
+    titles = run.kpis.text["title"].copy()
+    if kpi_meta is not None and {"id", "title"} <= set(kpi_meta.columns):
+        m = kpi_meta.dropna(subset=["id", "title"]).drop_duplicates("id")
+        full = pd.Series(run.panel.kpis).map(
+            dict(zip(m["id"].astype(str), m["title"], strict=True))
+        )
+        titles = np.where(full.isna().to_numpy(), titles, full.astype(object).to_numpy())
+    texts = [t if isinstance(t, str) else "" for t in titles]
+    sv = label_columns(texts, "sv")
+    en = label_columns(texts, "en")
+    return {
+        "title": np.asarray(texts, dtype=object),
+        "women_sv": sv["label_women"].to_numpy(dtype=object),
+        "men_sv": sv["label_men"].to_numpy(dtype=object),
+        "pairs_sv": np.column_stack([sv["label_women"], sv["label_men"]]).ravel(),
+        "pairs_en": np.column_stack([en["label_women"], en["label_men"]]).ravel(),
+    }
+
+
+def assemble(
+    run: EngineRun, i: IntArray, meta: pd.DataFrame | None, kpi_meta: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The result frame for the rows at positions ``i``."""
+    r, at, panel = run.rows, run.kpis, run.panel
+    kc, mc = r["kc"][i], r["mc"][i]
+    names = np.full(len(panel.munis), None, dtype=object)
+    if meta is not None and {"id", "title"} <= set(meta.columns):
+        m = meta.drop_duplicates("id")
+        mapped = pd.Series(panel.munis).map(dict(zip(m["id"].astype(str), m["title"], strict=True)))
+        names = mapped.astype(object).where(mapped.notna(), None).to_numpy(dtype=object)
+    lab = _labels(run, kpi_meta)
+    sh = shape(run, i)
+    dis = sh["disadvantaged"]
+    dis_code = np.where(dis == 0, -1, kc.astype(np.int64) * 2 + (dis - 1))
+    lvl = r["level"][i]
+    method = r["method"][i]
+    credible = r["credible"][i]
+    cred_col = pd.array(credible == 1, dtype="boolean")
+    cred_col[credible < 0] = pd.NA
+    judged = (method == PERSISTENCE) | (method == UNKNOWN)
+    peer_med, peer_n = peer_median(run, i)
+    cnt_k, cnt_m = aux_values(run, i, "denom")
+    tests = run.tests
+    z_ref = run.ref.get("z", i)
+    cols: dict[str, Any] = {
+        "kpi": strings(kc, panel.kpis),
+        "kpi_title": strings(kc, lab["title"]),
+        "municipality_id": strings(mc, panel.munis),
+        "municipality": strings(mc, names),
+        "period": r["period"][i].astype(np.int64),
+        "women": r["women"][i],
+        "men": r["men"][i],
+        "total": r["total"][i],
+        "gap": r["gap"][i],
+        "relative_gap": sh["relative_gap"],
+        "ratio": sh["ratio"],
+        "parity": sh["parity"],
+        "kind": strings(kc, at.text["kind"]),
+        "direction": strings(kc, at.text["direction"]),
+        "disadvantaged": strings(np.where(dis == 0, -1, dis - 1), np.array(["women", "men"])),
+        "disadvantaged_label": strings(dis_code, lab["pairs_sv"]),
+        "disadvantaged_label_en": strings(dis_code, lab["pairs_en"]),
+        "label_women": strings(kc, lab["women_sv"]),
+        "label_men": strings(kc, lab["men_sv"]),
+        "expected": expected_gap(run, i),
+        "expected_source": strings(at.num["exp_src"][kc], np.array(EXPECTED_SOURCES)),
+        "excess_gap": r["excess_gap"][i],
+        "material": r["material"][i],
+        "credibility": strings(
+            np.where(method == NO_METHOD, -1, method - 1), np.array(CREDIBILITY_METHODS)
+        ),
+        "credible": cred_col,
+        "p_value": tests.get("p", i),
+        "q_value": tests.get("q", i),
+        "ci_low": tests.get("ci_low", i),
+        "ci_high": tests.get("ci_high", i),
+        "gap_se": tests.get("se", i),
+        "n_women": cnt_k,
+        "n_men": cnt_m,
+        "persistence_hits": _int_or_na(r["p_hits"][i], judged),
+        "persistence_years": _int_or_na(r["p_avail"][i], judged),
+        "z_ref": z_ref,
+        "percentile_ref": run.ref.get("percentile", i),
+        "reference_n": _int_or_na(run.ref.get("n", i, 0), np.isfinite(z_ref)),
+        "reference_median": run.ref.get("median", i),
+        "peer_median_gap": peer_med,
+        "peer_n": peer_n,
+        "riket_gap": riket_gap(run, i),
+        "watch_years": _int_or_na(r["watch_hits"][i], r["needed"][i]),
+        "level": strings(lvl, np.array(LEVELS)),
+        "level_label_sv": strings(lvl, np.array([LEVEL_LABELS_SV[x] for x in LEVELS])),
+        "level_label_en": strings(lvl, np.array([LEVEL_LABELS_EN[x] for x in LEVELS])),
+        "reasons": _from_arrow(reasons(run, i, sh["adv"])),
+        "threshold_material": strings(kc, at.text["thr_mat"]),
+        "threshold_credible": strings(kc, at.text["thr_cred"]),
+        "threshold_reference": strings(kc, at.text["thr_ref"]),
+    }
+    return pd.DataFrame(cols)[RESULT_COLUMNS]
+
+
+def _choice(codes: Arr, labels: list[str]) -> pa.Array:
+    """Strings picked from ``labels`` by integer code (−1 → null), via an Arrow dictionary."""
+    c = np.asarray(codes, dtype=np.int64)
+    idx = pa.array(np.maximum(c, 0).astype(np.int32), mask=c < 0)
+    dic = pa.array(labels, type=pa.string())
+    out: pa.Array = pa.DictionaryArray.from_arrays(idx, dic).dictionary_decode()
+    return out
+
+
+def _join(*parts: Any) -> pa.Array:
+    out: pa.Array = pc.binary_join_element_wise(*parts, "", null_handling="emit_null")
+    return out
+
+
+def join_present(parts: list[pa.Array], sep: str = "; ") -> pa.Array:
+    """Join string arrays element-wise with ``sep``, leaving nulls out; ``""`` when all are null.
+
+    (``pc.binary_join_element_wise(..., null_handling="skip")`` drops rows whose
+    inputs are all null in pyarrow 26, so it is not used.)
+    """
+    out: pa.Array = pc.fill_null(parts[0], "")
+    seen = pc.is_valid(parts[0])
+    for p in parts[1:]:
+        valid = pc.is_valid(p)
+        glue = pc.if_else(pc.and_(seen, valid), sep, "")
+        out = pc.binary_join_element_wise(out, glue, pc.fill_null(p, ""), "")
+        seen = pc.or_(seen, valid)
+    return out
+
+
+def _part(mask: BoolArray, build: Callable[[IntArray], pa.Array]) -> pa.Array:
+    """``build(j)`` for the rows ``j`` where ``mask`` holds, null elsewhere (full length)."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return pa.nulls(len(mask), pa.string())
+    sub = build(np.flatnonzero(mask))
+    pos = np.cumsum(mask, dtype=np.int64) - 1
+    idx = pa.array(np.where(mask, pos, 0).astype(np.int32), mask=~mask)
+    out: pa.Array = pc.take(sub, idx)
+    return out
+
+
+def reasons(run: EngineRun, i: IntArray, adv: FloatArray) -> pa.Array:
+    """The machine-readable ``reasons`` string of each row at positions ``i``."""
+    r = run.rows
+    lvl = r["level"][i]
+    kind = r["kind"][i]
+    mat = r["material"][i]
+    judged = lvl >= NONE
+    ex = r["excess_gap"][i]
+    kc = r["kc"][i]
+
+    def excluded(j: IntArray) -> pa.Array:
+        texts = ["excluded:event (not an election year)"] + [
+            f"excluded:{t}" for t in run.kpis.text["reason"]
+        ]
+        return _choice(np.where(r["event_skip"][i[j]], 0, kc[j] + 1), texts)
+
+    def not_computable(j: IntArray) -> pa.Array:
+        labels = ["not_computable:value missing", "not_computable:expected gap missing"]
+        return _choice(r["expected_missing"][i[j]].astype(np.int64), labels)
+
+    def size(j: IntArray) -> pa.Array:
+        e = ex[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.abs(e) / np.abs(adv[j]) * 100.0
+        # an amount without a usable advantaged value shows its absolute size, like a gap value
+        k = np.where((kind[j] == AMOUNT) & ~np.isfinite(rel), GAP_VALUE, kind[j])
+        number = np.select([k == SHARE, k == AMOUNT, k == ONE_SEX], [np.abs(e), rel, e + 50.0], e)
+        pre = _choice(mat[j] * 4 + np.minimum(k, 3), [*_SIZE_PREFIX["not"], *_SIZE_PREFIX["is"]])
+        post = _choice(np.minimum(k, 3), ["pp", "%", "", "|"])
+        return _join(pre, _fmt(number, 1), post)
+
+    z_ref = run.ref.get("z", i)
+    parts = [
+        _part(lvl == EXCLUDED, excluded),
+        _part(lvl == NOT_COMPUTABLE, not_computable),
+        _part(
+            lvl == TOO_SMALL, lambda j: _join("too_small:n<", _fmt(run.per_kpi("min_n", i[j]), 0))
+        ),
+        _part(judged, size),
+        _expected_reason(run, i, judged),
+        _credibility_reason(run, i, judged & mat),
+        _part(
+            judged & mat & np.isfinite(z_ref),
+            lambda j: _join(
+                "reference:z=",
+                _fmt(z_ref[j], 1),
+                " p",
+                _fmt(run.ref.get("percentile", i[j]), 0),
+            ),
+        ),
+        _part(
+            r["escalated"][i],
+            lambda j: _join(
+                "escalated:watch ",
+                _fmt(r["watch_hits"][i[j]], 0),
+                "/",
+                _fmt(run.per_kpi("aw_years", i[j]), 0),
+            ),
+        ),
+    ]
+    return join_present(parts)
+
+
+_SIZE_PREFIX = {
+    "not": ["not_material:", "not_material:", "not_material:value ", "not_material:|"],
+    "is": ["material:", "material:", "material:value ", "material:|"],
+}
+
+
+def _expected_reason(run: EngineRun, i: IntArray, judged: BoolArray) -> pa.Array:
+    src = run.per_kpi("exp_src", i)
+    exp = run.rows["gap"][i] - run.rows["excess_gap"][i]
+    show = judged & ((src != EXP_NUMBER) | (exp != 0))
+    labels = ["expected:", "expected:riket=", "expected:peers="]
+    return _part(show, lambda j: _join(_choice(src[j], labels), _fmt(exp[j], 1)))
+
+
+def _credibility_reason(run: EngineRun, i: IntArray, show: BoolArray) -> pa.Array:
+    r = run.rows
+    method = r["method"][i]
+    credible = r["credible"][i]
+    verdicts = ["credible:", "not_credible:", "credibility_unknown:"]
+    verdict = np.where(method == UNKNOWN, 2, np.where(credible == 1, 0, 1))
+    tested = (method == NEWCOMBE) | (method == MOE)
+
+    def tests(j: IntArray) -> pa.Array:
+        return _join(
+            _choice(verdict[j], verdicts),
+            _choice((method[j] == MOE).astype(np.int64), ["newcombe", "moe"]),
+            " p=",
+            _fmt(run.tests.get("p", i[j]), 3),
+            " q=",
+            _fmt(run.tests.get("q", i[j]), 3),
+        )
+
+    def persistence(j: IntArray) -> pa.Array:
+        return _join(
+            _choice(verdict[j], verdicts),
+            "persistence ",
+            _fmt(r["p_hits"][i[j]], 0),
+            "/",
+            _fmt(r["p_avail"][i[j]], 0),
+        )
+
+    def unknown(j: IntArray) -> pa.Array:
+        return _join("credibility_unknown:", _fmt(r["p_avail"][i[j]], 0), " published year(s)")
+
+    parts = [
+        _part(show & tested, tests),
+        _part(show & (method == PERSISTENCE), persistence),
+        _part(show & (method == UNKNOWN), unknown),
+    ]
+    out: pa.Array = pc.coalesce(*parts)
+    return out
+
+
+__all__ = ["RESULT_COLUMNS", "assemble", "empty_result", "reasons", "shape", "strings"]

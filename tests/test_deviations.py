@@ -1,0 +1,219 @@
+"""Running a plan on the sample, the manager's report in every format, and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from koladagap.cli import EXIT_INPUT, main
+from koladagap.deviations import run_plan, session_slug
+from koladagap.plan import load_plan, parse_plan, starter_plan
+from koladagap.reports.deviations import SOURCE, report_frames, write_report
+from koladagap.sample import sample_manifest
+
+KPIS = sample_manifest()["values"]["kpis"]
+
+
+def plan_for(mid: str, tmp_path: Path, extra: str = "") -> Path:
+    p = tmp_path / "plan.toml"
+    p.write_text(starter_plan(mid, "x", KPIS) + extra, encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def vellinge(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Vellinge (1233): income gaps flagged `act` in the real 2022 data."""
+    d = tmp_path_factory.mktemp("vellinge")
+    return run_plan(load_plan(plan_for("1233", d)), source="sample", sessions_dir=d / "s")
+
+
+def test_one_row_per_kpi_latest_year_up_to_session(tmp_path: Path) -> None:
+    res = run_plan(load_plan(plan_for("0180", tmp_path)), source="sample", sessions_dir=None)
+    assert sorted(res.table["kpi"]) == sorted(KPIS)
+    assert res.table["period"].max() == 2022
+    # KPIs that ended in 2021 are shown with their last year, not dropped
+    assert res.table.set_index("kpi").loc["N00914", "period"] == 2021
+    assert res.comparison is not None and set(res.comparison["kpi"]) == set(KPIS)
+    assert res.baseline_source == "computed"
+    assert res.peers["title"].tolist()[:2] == ["Uppsala", "Linköping"]
+
+
+def test_sessions_are_kept_and_the_baseline_reused(tmp_path: Path) -> None:
+    plan = load_plan(plan_for("0180", tmp_path))
+    run_plan(plan, "Benchmarking 1", source="sample")  # default: sessions/ next to the plan
+    assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
+    res = run_plan(plan, source="sample")
+    assert res.baseline_source == "stored"
+    assert (tmp_path / "sessions" / "benchmarking-2.parquet").exists()
+    assert session_slug("Benchmarking 2") == "benchmarking-2"
+
+
+def test_flags_are_traceable_to_printed_thresholds(vellinge: object) -> None:
+    res = vellinge
+    flags = res.flags  # type: ignore[attr-defined]
+    assert set(flags["level"]) <= {"watch", "act"} and len(flags) >= 2
+    assert flags["level"].iloc[0] == "act"  # act first
+    for reasons in flags["reasons"]:
+        assert re.search(r"material:", reasons) and re.search(r"credible:", reasons)
+    frames = report_frames(res)  # type: ignore[arg-type]
+    annex = frames.annex
+    assert {"materiality.share_pp", "credibility.persistence_hits", "reference.watch_z"} <= set(
+        annex["Inställning"]
+    )
+    assert len(frames.notices) == len(flags)
+
+
+def test_notices_have_empty_fields_to_complete(vellinge: object, tmp_path: Path) -> None:
+    frames = report_frames(vellinge)  # type: ignore[arg-type]
+    n = frames.notices
+    for col in ("Orsaker (analys)", "Åtgärd", "Ansvarig", "Uppföljningsdatum"):
+        assert (n[col] == "").all()
+    assert n["Organisation"].str.contains("1233").all()
+    assert n["Missgynnad grupp"].isin(["kvinnor", "män", "flickor", "pojkar"]).all()
+
+
+def test_xlsx_has_three_sheets_frozen_header_filters_and_colours(
+    vellinge: object, tmp_path: Path
+) -> None:
+    (path,) = write_report(vellinge, tmp_path / "r.xlsx")  # type: ignore[arg-type]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Översikt", "Avvikelseanmälan", "Metodbilaga"]
+    ws = wb["Översikt"]
+    head_row = next(i for i in range(1, 12) if ws.cell(i, 1).value == "Nyckeltal")
+    assert ws.freeze_panes == f"C{head_row + 1}"
+    assert ws.auto_filter.ref.startswith(f"A{head_row}")
+    assert any(SOURCE in str(c.value) for row in ws.iter_rows() for c in row)
+    level_col = [c.value for c in ws[head_row]].index("Nivå") + 1
+    fills = {
+        ws.cell(r, level_col).value: ws.cell(r, 1).fill.fgColor.rgb
+        for r in range(head_row + 1, ws.max_row + 1)
+        if ws.cell(r, level_col).value
+    }
+    assert fills["Avvikelse – åtgärda (avvikelseanmälan)"] == "FFC0392B"
+    assert fills["Avvikelse – bevaka"] == "FFF5B041"
+    notices = wb["Avvikelseanmälan"]
+    header = [c.value for c in notices[head_row]]
+    assert "Orsaker (analys)" in header and "Ansvarig" in header
+
+
+def test_csv_md_html_and_english(vellinge: object, tmp_path: Path) -> None:
+    files = write_report(vellinge, tmp_path / "r.csv")  # type: ignore[arg-type]
+    assert [f.name for f in files] == ["r.csv", "r-avvikelseanmalan.csv", "r-metodbilaga.csv"]
+    for f in files:
+        assert f.read_text(encoding="utf-8").rstrip().endswith(f"# {SOURCE}")
+    with files[0].open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:2] == ["Nyckeltal", "Benämning"]
+    (md,) = write_report(vellinge, tmp_path / "r.md")  # type: ignore[arg-type]
+    text = md.read_text(encoding="utf-8")
+    assert "## Avvikelseanmälan" in text and "**Ansvarig:** …………" in text and SOURCE in text
+    (h,) = write_report(vellinge, tmp_path / "r.html", lang="en")  # type: ignore[arg-type]
+    page = h.read_text(encoding="utf-8")
+    assert "Deviation reports" in page and "Responsible" in page and SOURCE in page
+    assert 'lang="en"' in page
+
+
+def test_split_by_area_gives_each_manager_their_flags(vellinge: object, tmp_path: Path) -> None:
+    res = vellinge
+    files = write_report(res, tmp_path / "r.xlsx", split_by_area=True)  # type: ignore[arg-type]
+    areas = sorted(set(res.areas.values()))  # type: ignore[attr-defined]
+    assert len(files) == 1 + len(areas)
+    total = 0
+    for f, area in zip(files[1:], areas, strict=True):
+        df = pd.read_excel(f, sheet_name="Översikt", header=None)
+        start = df.index[df[0] == "Nyckeltal"][0]
+        body = df.iloc[start + 1 :].dropna(subset=[0])
+        kpis = body[0][body[0].astype(str).str.match(r"^[A-Z]\d{5}$")]
+        assert set(kpis) == {k for k, a in res.areas.items() if a == area}  # type: ignore[attr-defined]
+        total += len(kpis)
+    assert total == len(res.table)  # type: ignore[attr-defined]
+
+
+def test_plan_areas_override_kolada(tmp_path: Path) -> None:
+    extra = '\n[areas]\n"Skola" = ["N15428", "N17461", "N17473"]\n'
+    text = starter_plan("0180", "x", KPIS) + extra
+    plan = parse_plan(__import__("tomllib").loads(text))
+    res = run_plan(plan, source="sample", sessions_dir=None)
+    assert {k for k, a in res.areas.items() if a == "Skola"} == {"N15428", "N17461", "N17473"}
+
+
+def test_raising_thresholds_never_adds_flags(tmp_path: Path) -> None:
+    base = run_plan(load_plan(plan_for("1233", tmp_path)), source="sample", sessions_dir=None)
+    strict = plan_for(
+        "1233",
+        tmp_path,
+        "\n[thresholds.materiality]\nshare_pp = 10.0\nrelative = 0.3\n",
+    )
+    res = run_plan(load_plan(strict), source="sample", sessions_dir=None)
+    assert set(res.flags["kpi"]) <= set(base.flags["kpi"])
+    assert len(res.flags) < len(base.flags)
+
+
+def test_excluded_kpi_and_reason_in_annex(tmp_path: Path) -> None:
+    extra = '\n[kpis.N00906]\nexclude = true\nreason = "Styrs inte av kommunen"\n'
+    res = run_plan(load_plan(plan_for("1233", tmp_path, extra)), source="sample", sessions_dir=None)
+    assert res.level["N00906"] == "excluded"
+    annex = report_frames(res).annex
+    row = annex.loc[annex["Inställning"] == "N00906"]
+    assert "Styrs inte av kommunen" in row["Förklaring"].item()
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_deviations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = plan_for("1233", tmp_path)
+    out = tmp_path / "avvikelser.xlsx"
+    code = main(["deviations", "--plan", str(plan), "--sample", "--out", str(out)])
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.exists()
+    assert re.search(r"Vellinge \(1233\), Benchmarking 2 \(data för 2022\): \d+ åtgärda", stdout)
+    assert SOURCE in stdout
+
+
+def test_cli_deviations_bad_plan_and_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[organisation]\nid = "0180"\ncolour = 1\n', encoding="utf-8")
+    code = main(["deviations", "--plan", str(bad), "--sample", "--out", str(tmp_path / "r.md")])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT and err.count("\n") == 1
+    assert str(bad) in err and "organisation.colour" in err
+    plan = plan_for("0180", tmp_path)
+    code = main(
+        [
+            "deviations",
+            "--plan",
+            str(plan),
+            "--sample",
+            "--session",
+            "B9",
+            "--out",
+            str(tmp_path / "r.md"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT and "Benchmarking 1" in err
+
+
+def test_cli_plan_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.toml"
+    assert main(["plan", "init", "--municipality", "0180", "--sample", "--out", str(out)]) == 0
+    plan = load_plan(out)
+    assert plan.organisation == "0180" and set(plan.kpi_ids) == set(KPIS)
+    assert main(["plan", "init", "--municipality", "0180", "--sample", "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    code = main(
+        ["plan", "init", "--municipality", "9999", "--sample", "--out", str(tmp_path / "x")]
+    )
+    assert code == EXIT_INPUT and "9999" in capsys.readouterr().err
+    region = tmp_path / "region.toml"
+    assert main(["plan", "init", "--municipality", "0001", "--offline", "--out", str(region)]) == 0
+    assert load_plan(region).kpi_groups == ("G2KPI148336",)

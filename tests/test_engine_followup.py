@@ -1,0 +1,295 @@
+"""Baseline → follow-up: changes, flag movements, targets, and saved sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from koladagap.engine import (
+    COMPARE_COLUMNS,
+    KpiRule,
+    Thresholds,
+    compare,
+    evaluate,
+    flag_movement,
+    list_sessions,
+    load_session,
+    save_session,
+)
+from koladagap.errors import CorruptCacheError, InputError
+from koladagap.schema import normalise_data_frame
+
+TARGET = "1000"
+OTHERS = [str(1001 + i) for i in range(20)]
+META = pd.DataFrame({"id": [TARGET, *OTHERS], "title": ["Mål", *OTHERS], "type": ["K"] * 21})
+YEARS = range(2015, 2023)
+
+
+def tidy(gaps: dict[tuple[str, str, int], float | None]) -> pd.DataFrame:
+    recs = []
+    for (kpi, mid, year), gap in gaps.items():
+        k, m = (np.nan, 50.0) if gap is None else (50 + gap / 2, 50 - gap / 2)
+        for g, v in (("K", k), ("M", m), ("T", 50.0)):
+            recs.append(
+                {"kpi": kpi, "municipality_id": mid, "period": year, "gender": g, "value": v}
+            )
+    return normalise_data_frame(pd.DataFrame.from_records(recs))
+
+
+def series(
+    kpi: str, target: dict[int, float | None], other: float = 1.0, wobble: float = 0.0
+) -> dict[tuple[str, str, int], float | None]:
+    """Target gaps by year; the others steady at ``other`` (± ``wobble`` alternating by year)."""
+    out: dict[tuple[str, str, int], float | None] = {}
+    for y in YEARS:
+        for i, m in enumerate(OTHERS):
+            out[(kpi, m, y)] = other + (i % 5) * 0.1 + wobble * (-1) ** (y + i)
+        if y in target:
+            out[(kpi, TARGET, y)] = target[y]
+    return out
+
+
+def both(values: pd.DataFrame, rules: list[KpiRule], yb: int, yf: int, **kw: Any) -> pd.DataFrame:
+    ev = {"municipalities": [TARGET], "municipality_meta": META}
+    b = evaluate(values, rules, kw.get("thresholds"), year=yb, **ev)
+    f = evaluate(values, rules, kw.get("thresholds"), year=yf, **ev)
+    return compare(b, f, values, kw.get("thresholds"), rules=rules, municipality_meta=META)
+
+
+def test_flag_movement_vocabulary() -> None:
+    b = pd.Series(["none", "info", "watch", "watch", "act", "act", "watch", "act", "none", None])
+    f = pd.Series(
+        ["watch", "act", "watch", "act", "watch", "none", "info", "excluded", "info", "act"]
+    )
+    assert flag_movement(b, f).tolist() == [
+        "new",
+        "new",
+        "persisting",
+        "escalated",
+        "de-escalated",
+        "resolved",
+        "resolved",
+        "not_assessable",
+        "none",
+        "new",
+    ]
+
+
+def test_widened_gap_raises_none_to_watch() -> None:
+    values = tidy(series("X", {y: (0.5 if y < 2022 else 4.5) for y in YEARS}))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert list(c.index) == COMPARE_COLUMNS
+    assert c["compared"] == "single years"
+    assert c["delta"] == pytest.approx(4.0)
+    assert c["change"] == "worsened" and c["change_label_sv"] == "försämrad"
+    assert (c["level_followup_raw"], c["level_followup"]) == ("none", "watch")
+    assert c["flag_movement"] == "new"
+    assert "widened:raised to watch" in c["reasons"]
+
+
+def test_improved_and_unchanged_within_noise() -> None:
+    values = tidy(series("X", {y: (4.5 if y < 2022 else 0.5) for y in YEARS}))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert c["change"] == "improved" and c["delta"] == pytest.approx(-4.0)
+    # the others swing 2 × 3 pp a year: a 4 pp change is normal variation
+    values = tidy(series("X", {y: (4.5 if y < 2022 else 0.5) for y in YEARS}, wobble=3.0))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert c["noise"] == pytest.approx(6.0, abs=0.5)
+    assert c["change"] == "unchanged"
+    assert c["change_label_sv"] == "oförändrad (inom normal variation)"
+
+
+def test_minimum_change_is_a_third_of_the_baseline_gap() -> None:
+    values = tidy(series("X", {y: (30.0 if y < 2022 else 38.0) for y in YEARS}))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert c["delta_threshold"] == pytest.approx(10.0)  # max(2, 30 / 3)
+    assert c["change"] == "unchanged"
+
+
+def test_three_year_means_when_far_apart() -> None:
+    gaps = {
+        2015: 9.0,
+        2016: 8.0,
+        2017: 1.0,
+        2018: 2.0,
+        2019: 3.0,
+        2020: 9.0,
+        2021: 10.0,
+        2022: 11.0,
+    }
+    values = tidy(series("X", gaps))
+    c = both(values, [KpiRule("X")], 2019, 2022).iloc[0]
+    assert c["compared"] == "3-year means"
+    assert (c["baseline_years_used"], c["followup_years_used"]) == (3, 3)
+    assert c["gap_baseline"] == pytest.approx(2.0)
+    assert c["gap_followup"] == pytest.approx(10.0)
+    assert c["change"] == "worsened"
+    c = both(values, [KpiRule("X")], 2020, 2022).iloc[0]
+    assert c["compared"] == "single years"
+    assert c["gap_baseline"] == pytest.approx(9.0)
+
+
+def test_crossing_parity_counts_size() -> None:
+    values = tidy(series("X", {y: (-3.0 if y < 2022 else 9.0) for y in YEARS}))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert c["crossed"] and c["delta"] == pytest.approx(6.0)
+    assert c["change"] == "worsened"
+    assert "crossed:the other sex is now behind" in c["reasons"]
+
+
+def test_significance_with_counts() -> None:
+    gaps = series("X", {y: (2.0 if y < 2022 else 12.0) for y in YEARS}, wobble=6.0)
+    values = tidy(gaps)
+    counts = [
+        {"kpi": "D", "municipality_id": m, "period": y, "gender": g, "value": 400.0}
+        for y in YEARS
+        for m in [TARGET, *OTHERS]
+        for g in "KM"
+    ]
+    values = pd.concat([values, normalise_data_frame(pd.DataFrame(counts))], ignore_index=True)
+    rule = KpiRule("X", denominator_kpi="D")
+    c = both(values, [rule], 2021, 2022).iloc[0]
+    p1, p2 = 0.51, 0.49
+    q1, q2 = 0.56, 0.44
+    se = (
+        np.sqrt(
+            p1 * (1 - p1) / 400 + p2 * (1 - p2) / 400 + q1 * (1 - q1) / 400 + q2 * (1 - q2) / 400
+        )
+        * 100
+    )
+    assert c["z_change"] == pytest.approx(10.0 / se)
+    assert c["significant"] and not c["beyond_noise"]
+    assert c["change"] == "worsened"
+
+
+def test_not_comparable_when_an_end_is_missing() -> None:
+    values = tidy(series("X", {2021: 3.0, 2022: None}))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert c["change"] == "not_comparable" and c["change_label_sv"] == "ej jämförbar"
+    assert c["level_followup"] == "not_computable"
+
+
+def test_event_kpis_compare_election_years() -> None:
+    gaps = {y: (2.0 if y < 2018 else 9.0) for y in YEARS}
+    values = tidy(series("E", gaps))
+    rule = KpiRule("E", event=True)
+    c = both(values, [rule], 2017, 2021).iloc[0]
+    assert c["compared"] == "election years"
+    assert np.isnan(c["gap_baseline"])  # 2017 → the 2014 election, not in the data
+    assert c["change"] == "not_comparable"
+    c = both(values, [rule], 2019, 2022).iloc[0]
+    assert (c["gap_baseline"], c["gap_followup"]) == pytest.approx((9.0, 9.0))
+
+
+def test_targets_and_linear_trend() -> None:
+    gaps = {
+        2015: 12.0,
+        2016: 11.0,
+        2017: 10.0,
+        2018: 9.0,
+        2019: 8.0,
+        2020: 7.0,
+        2021: 6.0,
+        2022: 5.0,
+    }
+    values = tidy(series("X", gaps))
+    on = KpiRule("X", target_gap=0.0, target_year=2027)
+    c = both(values, [on], 2019, 2022).iloc[0]
+    assert c["gap_to_target"] == pytest.approx(6.0)  # the 2020–2022 mean
+    assert c["gap_trend_at_target"] == pytest.approx(0.0)
+    assert c["gap_on_track"]
+    late = KpiRule("X", target_gap=0.0, target_year=2025)
+    assert not both(values, [late], 2019, 2022).iloc[0]["gap_on_track"]
+    value_goal = KpiRule("X", target_value=50.0, target_year=2030)
+    c = both(values, [value_goal], 2019, 2022).iloc[0]
+    assert c["target_value"] == 50.0
+    assert c["value_to_target"] == pytest.approx(50 - (50 - 6 / 2))  # men are behind
+    assert c["value_on_track"]
+    none = both(values, [KpiRule("X")], 2019, 2022).iloc[0]
+    assert pd.isna(none["gap_on_track"]) and pd.isna(none["target_year"])
+
+
+# --- two sessions, every flag movement --------------------------------------------------------
+
+MOVES = {
+    "A": ("none", "watch", "new"),
+    "B": ("watch", "watch", "persisting"),
+    "C": ("act", "info", "resolved"),
+    "D": ("watch", "act", "escalated"),
+    "E": ("act", "watch", "de-escalated"),
+    "F": ("info", "info", "none"),
+    "G": ("watch", "not_computable", "not_assessable"),
+}
+
+
+def _session(year: int, which: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kpi": pd.Series(list(MOVES), dtype="string"),
+            "municipality_id": pd.Series([TARGET] * len(MOVES), dtype="string"),
+            "period": [year] * len(MOVES),
+            "level": pd.Series([v[which] for v in MOVES.values()], dtype="string"),
+            "gap": [3.0] * len(MOVES),
+        }
+    )
+
+
+def test_two_sessions_every_flag_movement(tmp_path: Path) -> None:
+    gaps: dict[tuple[str, str, int], float | None] = {}
+    for kpi in MOVES:
+        gaps |= series(kpi, dict.fromkeys(YEARS, 3.0))
+    values = tidy(gaps)
+    t = Thresholds()
+    save_session(_session(2021, 0), tmp_path, "bm1", {"plan": "test", "thresholds": t})
+    save_session(_session(2022, 1), tmp_path, "bm2", {"plan": "test", "thresholds": t})
+    assert list_sessions(tmp_path)["name"].tolist() == ["bm1", "bm2"]
+    b, f = load_session(tmp_path, "bm1"), load_session(tmp_path, "bm2")
+    assert b.thresholds == t
+    c = compare(
+        b.table,
+        f.table,
+        values,
+        b.thresholds,
+        rules=[KpiRule(k) for k in MOVES],
+        municipality_meta=META,
+    ).set_index("kpi")
+    for kpi, (_, _, move) in MOVES.items():
+        assert c.loc[kpi, "flag_movement"] == move, kpi
+    assert (c["change"] == "unchanged").all()
+
+
+def test_session_round_trip_and_errors(tmp_path: Path) -> None:
+    from koladagap.sample import sample_municipalities, sample_values
+
+    res = evaluate(
+        sample_values(),
+        None,
+        year=2022,
+        municipalities=["0180", "1480"],
+        municipality_meta=sample_municipalities(),
+    )
+    path = save_session(res, tmp_path / "s", "2022-bm1", {"data_vintage": "sample"})
+    assert path.name == "2022-bm1.json"
+    s = load_session(tmp_path / "s", "2022-bm1")
+    pd.testing.assert_frame_equal(s.table, res)
+    m = s.manifest
+    assert m["data_vintage"] == "sample" and m["rows"] == len(res) and m["years"] == [2022]
+    assert {"created_at", "koladagap_version", "name"} <= set(m)
+    assert not list((tmp_path / "s").glob("*.tmp"))
+    with pytest.raises(InputError, match="already exists"):
+        save_session(res, tmp_path / "s", "2022-bm1")
+    save_session(res.head(3), tmp_path / "s", "2022-bm1", overwrite=True)
+    assert len(load_session(tmp_path / "s", "2022-bm1").table) == 3
+    with pytest.raises(InputError, match="sessions: 2022-bm1"):
+        load_session(tmp_path / "s", "nope")
+    with pytest.raises(InputError, match="invalid session name"):
+        save_session(res, tmp_path, "../evil")
+    (tmp_path / "s" / "bad.parquet").write_bytes(b"not parquet")
+    (tmp_path / "s" / "bad.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(CorruptCacheError):
+        load_session(tmp_path / "s", "bad")
+    assert list_sessions(tmp_path / "missing").empty

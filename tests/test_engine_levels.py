@@ -1,0 +1,499 @@
+"""evaluate(): hand-computed cases for every rule of the method, and the real sample."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import median_abs_deviation
+
+from koladagap.engine import RESULT_COLUMNS, Deviations, KpiRule, Thresholds, deviations, evaluate
+from koladagap.errors import InvalidYearsError, UnknownIdError
+from koladagap.schema import normalise_data_frame
+
+TARGET = "1000"
+OTHERS = [str(1001 + i) for i in range(20)]
+SPREAD = np.linspace(-2.0, 2.0, 20)
+META = pd.DataFrame(
+    {
+        "id": ["0000", "0001", TARGET, *OTHERS],
+        "title": ["Riket", "Region A", "Målkommun", *[f"Kommun {m}" for m in OTHERS]],
+        "type": ["L", "L", "K", *["K"] * 20],
+    }
+)
+NA = None
+
+
+def tidy(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
+    """``(kpi, id, year, K, M, T)`` tuples → a tidy frame; ``None`` leaves a gender out."""
+    recs = []
+    for kpi, mid, year, *vals in rows:
+        for g, v in zip("KMT", vals, strict=True):
+            if v is not None:
+                recs.append(
+                    {"kpi": kpi, "municipality_id": mid, "period": year, "gender": g, "value": v}
+                )
+    return normalise_data_frame(pd.DataFrame.from_records(recs))
+
+
+def split(gap: float | None, base: float = 50.0) -> tuple[Any, Any, Any]:
+    if gap is None:
+        return np.nan, base, base
+    return base + gap / 2, base - gap / 2, base
+
+
+def population(
+    kpi: str,
+    target: dict[int, float | None],
+    *,
+    riket: float = 0.0,
+    base: float = 50.0,
+    spread: np.ndarray = SPREAD,
+) -> list[tuple[Any, ...]]:
+    """Twenty kommuner with small gaps, Riket, and the target's gaps by year."""
+    rows: list[tuple[Any, ...]] = []
+    for year, gap in target.items():
+        rows.append((kpi, TARGET, year, *split(gap, base)))
+        rows.append((kpi, "0000", year, *split(riket, base)))
+        rows += [
+            (kpi, m, year, *split(float(s), base))
+            for m, s in zip(OTHERS[: len(spread)], spread, strict=True)
+        ]
+    return rows
+
+
+def run(
+    rows: list[tuple[Any, ...]],
+    rules: Iterable[KpiRule],
+    thresholds: Thresholds | None = None,
+    *,
+    year: int = 2022,
+    **kw: Any,
+) -> pd.DataFrame:
+    res = evaluate(
+        tidy(rows),
+        list(rules),
+        thresholds,
+        year=year,
+        municipalities=[TARGET],
+        municipality_meta=META,
+        **kw,
+    )
+    return res
+
+
+def one(res: pd.DataFrame, kpi: str = "X") -> pd.Series:
+    return res.set_index("kpi").loc[kpi]
+
+
+SHARE = KpiRule("X", kind="share", direction="higher_is_better")
+EASY = Thresholds().replace(**{"credibility.persistence_hits": 1})  # credible when material
+
+
+# --- status: missing, too small, excluded ------------------------------------------------
+
+
+def test_result_columns() -> None:
+    res = run(population("X", {2022: 6.0}), [SHARE])
+    assert list(res.columns) == RESULT_COLUMNS
+    assert res["municipality"].tolist() == ["Målkommun"]
+
+
+def test_missing_women_or_men_is_not_computable_never_flagged() -> None:
+    rows = population("X", {2020: 30.0, 2021: 30.0, 2022: None})
+    r = one(run(rows, [SHARE], EASY))
+    assert r["level"] == "not_computable"
+    assert not r["material"] and np.isnan(r["gap"]) and np.isnan(r["z_ref"])
+    assert r["reasons"] == "not_computable:value missing"
+    assert r["level_label_sv"] == "Kan inte beräknas"
+    # the same gap with values present would be flagged
+    assert one(run(population("X", {2020: 30.0, 2021: 30.0, 2022: 30.0}), [SHARE], EASY))[
+        "level"
+    ] in ("watch", "act")
+
+
+def test_one_sex_missing_total_is_not_computable() -> None:
+    rule = KpiRule("S", kind="share_of_one_sex", direction="parity_target", share_of="M")
+    r = one(run([("S", TARGET, 2022, 30.0, 70.0, None)], [rule]), "S")
+    assert r["level"] == "not_computable"
+
+
+@pytest.mark.parametrize(("n_women", "level"), [(0, "too_small"), (9, "too_small"), (10, None)])
+def test_counts_below_min_n_are_too_small(n_women: int, level: str | None) -> None:
+    rule = KpiRule("X", kind="share", denominator_kpi="D")
+    rows = population("X", {2022: 40.0}) + [("D", TARGET, 2022, n_women, 500, NA)]
+    r = one(run(rows, [rule]))
+    if level:
+        assert r["level"] == level
+        assert r["reasons"] == "too_small:n<10"
+        assert pd.isna(r["credible"])
+    else:
+        assert r["credibility"] == "newcombe"
+    assert r["n_women"] == n_women and r["n_men"] == 500
+
+
+def test_excluded_with_reason() -> None:
+    rule = KpiRule("X", exclude=True, reason="mäts inte hos oss")
+    r = one(run(population("X", {2022: 40.0}), [rule]))
+    assert r["level"] == "excluded"
+    assert r["reasons"] == "excluded:mäts inte hos oss"
+    assert not r["material"]
+
+
+def test_event_kpis_only_in_election_years() -> None:
+    rule = KpiRule("X", event=True)
+    rows = population("X", {2021: 20.0, 2022: 20.0})
+    r21 = one(run(rows, [rule], EASY, year=2021))
+    assert r21["level"] == "excluded"
+    assert r21["reasons"] == "excluded:event (not an election year)"
+    r22 = one(run(rows, [rule], EASY, year=2022))
+    assert r22["level"] in ("watch", "act")
+    assert r22["persistence_years"] == 1  # 2021 is not a published year of an event KPI
+
+
+# --- materiality -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("women", "men", "material"),
+    [(55.0, 50.0, True), (54.9, 50.0, False), (52.3, 47.3, True), (45.0, 50.0, True)],
+)
+def test_share_boundary_five_pp(women: float, men: float, material: bool) -> None:
+    rows = [("X", TARGET, 2022, women, men, 50.0)]
+    r = one(run(rows, [SHARE]))
+    assert bool(r["material"]) is material
+    assert r["reasons"].startswith("material:" if material else "not_material:")
+
+
+@pytest.mark.parametrize(
+    ("direction", "women", "men", "material", "relative"),
+    [
+        ("higher_is_better", 100.0, 90.0, True, 0.10),  # 10 / 100
+        ("higher_is_better", 100.0, 90.1, False, 0.099),
+        ("higher_is_better", 110.0, 100.0, False, 10 / 110),  # the advantaged value is 110
+        ("lower_is_better", 110.0, 100.0, True, 0.10),  # the advantaged value is 100
+        ("lower_is_better", 100.0, 0.0, True, np.nan),  # zero advantaged value: any gap
+        ("need", 0.0, 0.0, False, np.nan),
+    ],
+)
+def test_amount_boundary_ten_percent(
+    direction: str, women: float, men: float, material: bool, relative: float
+) -> None:
+    rule = KpiRule("A", kind="amount", direction=direction)  # type: ignore[arg-type]
+    r = one(run([("A", TARGET, 2022, women, men, NA)], [rule]), "A")
+    assert bool(r["material"]) is material
+    if np.isnan(relative):
+        assert np.isnan(r["relative_gap"])
+    else:
+        assert r["relative_gap"] == pytest.approx(relative, abs=1e-3)
+
+
+def test_per_kpi_threshold_overrides() -> None:
+    rows = [("X", TARGET, 2022, 52.0, 48.0, 50.0), ("Y", TARGET, 2022, 52.0, 48.0, 50.0)]
+    strict = KpiRule("X", overrides=Thresholds().replace(**{"materiality.share_pp": 3.0}))
+    res = run(rows, [strict, KpiRule("Y")]).set_index("kpi")
+    assert res.loc["X", "material"] and not res.loc["Y", "material"]
+    assert res.loc["X", "threshold_material"] == "|excess gap| >= 3 pp"
+    assert res.loc["Y", "threshold_material"] == "|excess gap| >= 5 pp"
+
+
+def test_a_single_id_string_is_one_municipality() -> None:
+    res = evaluate(tidy(population("X", {2022: 6.0})), [SHARE], municipalities=TARGET)
+    assert res["municipality_id"].tolist() == [TARGET]
+
+
+def test_expected_number_shifts_the_gap() -> None:
+    rule = KpiRule("X", expected=3.0)
+    r = one(run([("X", TARGET, 2022, 53.5, 46.5, 50.0)], [rule]))  # gap 7, excess 4
+    assert (r["gap"], r["excess_gap"], r["expected"]) == pytest.approx((7.0, 4.0, 3.0))
+    assert not r["material"]
+    assert "expected:3" in r["reasons"]
+    r = one(run([("X", TARGET, 2022, 54.25, 45.75, 50.0)], [rule]))  # excess 5.5
+    assert r["material"]
+
+
+def test_need_compares_with_riket() -> None:
+    rule = KpiRule("N", kind="share", direction="need", expected="riket")
+    rows = population("N", {2022: 8.0}, riket=6.0)
+    r = one(run(rows, [rule]), "N")
+    assert (r["riket_gap"], r["expected"], r["excess_gap"]) == pytest.approx((6.0, 6.0, 2.0))
+    assert pd.isna(r["disadvantaged"]) and pd.isna(r["disadvantaged_label"])
+    assert not r["material"]
+    assert r["expected_source"] == "riket"
+    assert "expected:riket=6" in r["reasons"]
+    r = one(run(population("N", {2022: 12.5}, riket=6.0), [rule]), "N")
+    assert r["material"] and pd.isna(r["disadvantaged"])
+
+
+def test_riket_missing_makes_riket_expectation_not_computable() -> None:
+    rule = KpiRule("N", direction="need", expected="riket")
+    r = one(run([("N", TARGET, 2022, 60.0, 40.0, 50.0)], [rule]), "N")
+    assert r["level"] == "not_computable"
+    assert r["reasons"] == "not_computable:expected gap missing"
+
+
+@pytest.mark.parametrize(
+    ("share_of", "value", "material", "disadvantaged"),
+    [
+        ("M", 38.0, True, "men"),
+        ("M", 40.0, False, "men"),
+        ("M", 39.9, True, "men"),
+        ("M", 60.0, False, "women"),
+        ("M", 60.1, True, "women"),
+        ("K", 38.0, True, "women"),
+        ("K", 50.0, False, None),
+    ],
+)
+def test_share_of_one_sex_band(
+    share_of: str, value: float, material: bool, disadvantaged: str | None
+) -> None:
+    rule = KpiRule("S", kind="share_of_one_sex", direction="parity_target", share_of=share_of)  # type: ignore[arg-type]
+    r = one(run([("S", TARGET, 2022, NA, NA, value)], [rule]), "S")
+    assert r["gap"] == pytest.approx(value - 50.0)
+    assert bool(r["material"]) is material
+    assert (r["disadvantaged"] if pd.notna(r["disadvantaged"]) else None) == disadvantaged
+    women = value if share_of == "K" else 100 - value
+    assert r["ratio"] == pytest.approx(women / (100 - women))
+    assert r["relative_gap"] == pytest.approx((value - 50.0) / 50.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "material", "disadvantaged"),
+    [(-1500.0, True, "women"), (1000.0, False, "men"), (1000.5, True, "men"), (0.0, False, None)],
+)
+def test_gap_value_tolerance(value: float, material: bool, disadvantaged: str | None) -> None:
+    rule = KpiRule("G", kind="gap_value", direction="parity_target", expected=0.0)
+    r = one(run([("G", TARGET, 2022, NA, NA, value)], [rule]), "G")
+    assert r["gap"] == value and bool(r["material"]) is material
+    assert (r["disadvantaged"] if pd.notna(r["disadvantaged"]) else None) == disadvantaged
+    assert np.isnan(r["ratio"]) and np.isnan(r["relative_gap"])
+
+
+def test_direction_decides_the_disadvantaged_sex() -> None:
+    rows = [("X", TARGET, 2022, 40.0, 50.0, 45.0)]
+    hi = one(run(rows, [KpiRule("X", direction="higher_is_better")]))
+    lo = one(run(rows, [KpiRule("X", direction="lower_is_better")]))
+    assert (hi["disadvantaged"], lo["disadvantaged"]) == ("women", "men")
+    assert (hi["disadvantaged_label"], hi["disadvantaged_label_en"]) == ("kvinnor", "women")
+
+
+def test_girls_and_boys_for_pupils() -> None:
+    rule = KpiRule("X", title="Elever i åk 9 som är behöriga")
+    r = one(run([("X", TARGET, 2022, 40.0, 50.0, 45.0)], [rule]))
+    assert (r["disadvantaged_label"], r["disadvantaged_label_en"]) == ("flickor", "girls")
+    assert (r["label_women"], r["label_men"]) == ("flickor", "pojkar")
+
+
+# --- credibility ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gaps", "credibility", "credible", "level"),
+    [
+        ({2020: 10.0, 2021: 1.0, 2022: 10.0}, "persistence", True, "act"),  # 2 of 3
+        ({2020: 1.0, 2021: 1.0, 2022: 10.0}, "persistence", False, "none"),  # 1 of 3
+        ({2020: -10.0, 2021: 1.0, 2022: 10.0}, "persistence", False, "none"),  # other direction
+        ({2022: 10.0}, "unknown", None, "info"),  # one year: unknown, at most info
+        ({2021: 10.0, 2022: 10.0}, "persistence", True, "act"),  # 2 of 2
+    ],
+)
+def test_persistence_two_of_three(
+    gaps: dict[int, float], credibility: str, credible: bool | None, level: str
+) -> None:
+    r = one(run(population("X", gaps), [SHARE]))
+    assert r["credibility"] == credibility
+    assert (None if pd.isna(r["credible"]) else bool(r["credible"])) == credible
+    assert r["level"] == level
+    assert r["z_ref"] > 3  # far out in the reference, so only credibility holds it back
+
+
+def test_persistence_counts_published_years_only() -> None:
+    rows = population("X", {2018: 10.0, 2019: None, 2020: None, 2022: 10.0})
+    r = one(run(rows, [SHARE]))
+    assert (r["persistence_hits"], r["persistence_years"]) == (2, 2)
+    assert r["credible"]
+
+
+def _counts(kpi: str, n: int, mids: Iterable[str], year: int = 2022) -> list[tuple[Any, ...]]:
+    return [(kpi, m, year, n, n, NA) for m in mids]
+
+
+def test_newcombe_test_and_bh_across_a_municipalitys_tests() -> None:
+    sm = pytest.importorskip("statsmodels.stats.proportion")
+    mt = pytest.importorskip("statsmodels.stats.multitest")
+    kpis = ["X1", "X2", "X3"]
+    rules = [KpiRule(k, kind="share", denominator_kpi="D") for k in kpis]
+    gaps = {"X1": 20.0, "X2": 8.0, "X3": 6.0}
+    rows: list[tuple[Any, ...]] = []
+    for k, g in gaps.items():
+        rows += population(k, {2022: g})
+    rows += _counts("D", 100, [TARGET, *OTHERS, "0000"])
+    res = run(rows, rules).set_index("kpi")
+    assert (res["credibility"] == "newcombe").all()
+    p = []
+    for k, g in gaps.items():
+        x1, x2 = (50 + g / 2), (50 - g / 2)  # of 100: counts equal percent
+        lo, hi = sm.confint_proportions_2indep(x1, 100, x2, 100, method="newcomb")
+        assert res.loc[k, "ci_low"] == pytest.approx(lo * 100, abs=1e-8)
+        assert res.loc[k, "ci_high"] == pytest.approx(hi * 100, abs=1e-8)
+        p.append(res.loc[k, "p_value"])
+    q = mt.multipletests(p, method="fdr_bh")[1]
+    np.testing.assert_allclose(res.loc[kpis, "q_value"].to_numpy(dtype=float), q, rtol=1e-9)
+    assert res.loc["X1", "credible"]  # 20 pp on 100 + 100: clear
+    assert not res.loc["X3", "credible"]  # 6 pp on 100 + 100: chance
+    assert res.loc["X3", "level"] == "none"
+    assert res.loc["X3", "reasons"].startswith("material:6pp; not_credible:newcombe p=0.")
+
+
+def test_moe_test_uses_se_from_margins() -> None:
+    rule = KpiRule("U", kind="share", moe_kpi="E")
+    rows = population("U", {2022: 6.0}) + [("E", TARGET, 2022, 3.0, 3.0, NA)]
+    r = one(run(rows, [rule]), "U")
+    se = np.sqrt(2) * 3.0 / 1.96
+    assert r["credibility"] == "moe"
+    assert r["gap_se"] == pytest.approx(se)
+    assert r["credible"]  # 6 > 1.96 · 2.16 = 4.24
+    rows = population("U", {2022: 6.0}) + [("E", TARGET, 2022, 4.5, 4.5, NA)]
+    r = one(run(rows, [rule]), "U")
+    assert not r["credible"] and r["level"] == "none"  # 6 < 1.96 · 3.25
+
+
+# --- reference and levels --------------------------------------------------------------------
+
+
+def _z_of(gap: float) -> float:
+    x = np.r_[SPREAD, gap]
+    return float((gap - np.median(x)) / median_abs_deviation(x, scale="normal"))
+
+
+def test_z_is_the_robust_z_among_kommuner() -> None:
+    r = one(run(population("X", {2022: 6.0}, riket=40.0), [SHARE], EASY))
+    assert r["z_ref"] == pytest.approx(_z_of(6.0))
+    assert r["reference_n"] == 21  # Riket is not part of the reference
+    assert r["percentile_ref"] == pytest.approx(100.0)
+
+
+def test_z_is_oriented_towards_the_disadvantaged_sex() -> None:
+    pos = one(run(population("X", {2022: 6.0}), [SHARE], EASY))
+    neg = one(run(population("X", {2022: -6.0}), [SHARE], EASY))
+    assert pos["z_ref"] == pytest.approx(neg["z_ref"]) and pos["z_ref"] > 0
+    assert (pos["disadvantaged"], neg["disadvantaged"]) == ("men", "women")
+
+
+def test_z_exactly_at_watch_and_act() -> None:
+    rows = population("X", {2022: 6.0})
+    z0 = one(run(rows, [SHARE], EASY))["z_ref"]
+
+    def at(watch: float, act: float) -> str:
+        t = EASY.replace(**{"reference.watch_z": watch, "reference.act_z": act})
+        return str(one(run(rows, [SHARE], t))["level"])
+
+    assert at(z0, z0 + 1) == "watch"
+    assert at(z0 + 1e-6, z0 + 1) == "info"
+    assert at(z0 - 1, z0) == "act"
+    assert at(z0 - 1, z0 + 1e-6) == "watch"
+
+
+def test_watch_in_two_of_three_years_becomes_act() -> None:
+    t = EASY.replace(**{"reference.act_z": 50.0})
+    rows = population("X", {2019: 6.0, 2020: 6.0, 2021: 1.0, 2022: 6.0})
+    r = one(run(rows, [SHARE], t))
+    assert r["level"] == "act" and r["watch_years"] == 2
+    assert r["reasons"].endswith("escalated:watch 2/3")
+    assert one(run(rows, [SHARE], t, year=2021))["level"] == "none"
+    r20 = one(run(rows, [SHARE], t, year=2020))
+    assert r20["level"] == "act"  # 2019 and 2020
+    rows = population("X", {2019: 6.0, 2020: 1.0, 2021: 1.0, 2022: 6.0})
+    assert one(run(rows, [SHARE], t))["level"] == "watch"
+
+
+def test_fewer_than_min_n_in_the_reference_gives_no_z() -> None:
+    rows = population("X", {2022: 6.0}, spread=SPREAD[:5])
+    r = one(run(rows, [SHARE], EASY))
+    assert np.isnan(r["z_ref"]) and r["level"] == "info"
+
+
+def test_peers_median_and_expected_peers() -> None:
+    peers = {TARGET: OTHERS[-3:]}  # gaps 1.58, 1.79, 2.0
+    rule = KpiRule("X", expected="peers")
+    r = one(run(population("X", {2022: 8.0}), [rule], peers=peers))
+    assert r["peer_median_gap"] == pytest.approx(SPREAD[-2])
+    assert r["peer_n"] == 3
+    assert r["excess_gap"] == pytest.approx(8.0 - SPREAD[-2])
+    r = one(run(population("X", {2022: 8.0}), [rule]))
+    assert r["level"] == "not_computable"  # no peers given
+
+
+def test_unknown_kpi_gets_need_with_reason() -> None:
+    res = evaluate(
+        tidy([("Q12345", TARGET, 2022, 60.0, 40.0, 50.0)]), None, year=2022, municipality_meta=META
+    )
+    r = one(res, "Q12345")
+    assert r["direction"] == "need" and r["kind"] == "amount"
+    assert pd.isna(r["disadvantaged"])
+
+
+def test_errors_for_unknown_municipality_and_year() -> None:
+    rows = population("X", {2022: 6.0})
+    with pytest.raises(UnknownIdError, match="9999"):
+        evaluate(tidy(rows), [SHARE], municipalities=["9999"], municipality_meta=META)
+    with pytest.raises(InvalidYearsError, match="no values for 2030"):
+        evaluate(tidy(rows), [SHARE], year=2030)
+
+
+def test_deviations_object() -> None:
+    rows = population("X", {2021: 10.0, 2022: 10.0}) + population("Y", {2021: 1.0, 2022: 1.0})
+    d = deviations(tidy(rows), [SHARE, KpiRule("Y")], year=2022, municipality_meta=META)
+    assert isinstance(d, Deviations)
+    assert d.flags["municipality_id"].tolist() == [TARGET]
+    assert d.counts()["act"] == 1
+    assert len(d.to_frame()) == len(d.table) == 44  # 2 KPIs × (target, Riket, 20 others)
+    assert set(d.rules) == {"X", "Y"}
+
+
+# --- the real sample ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from koladagap.sample import sample_municipalities, sample_values
+
+    return sample_values(), sample_municipalities()
+
+
+def test_stockholm_2022(sample: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    v, mm = sample
+    res = evaluate(v, None, year=2022, municipalities=["0180"], municipality_meta=mm)
+    assert len(res) == 17  # N00713 and N00914 end in 2021
+    r = res.set_index("kpi")
+    assert r.loc["N00906", "gap"] == -46800.0
+    assert r.loc["N00906", "disadvantaged"] == "women"
+    assert r.loc["N00906", "level"] == "info"
+    assert r.loc["N01951", "level"] == "excluded"
+    assert r.loc["N17461", "disadvantaged_label"] == "pojkar"
+    assert r.loc["N00945", "kind"] == "share_of_one_sex"
+    assert r.loc["N00945", "gap"] == pytest.approx(r.loc["N00945", "total"] - 50)
+    assert set(res["level"]) <= {"none", "info", "watch", "act", "excluded", "not_computable"}
+    assert (res["municipality"] == "Stockholm").all()
+
+
+def test_national_screen_equals_single_municipality(
+    sample: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    v, mm = sample
+    everyone = evaluate(v, None, year=2022, municipality_meta=mm)
+    assert everyone["municipality_id"].nunique() == 312
+    for mid in ("0180", "2584", "0001"):
+        single = evaluate(v, None, year=2022, municipalities=[mid], municipality_meta=mm)
+        part = everyone[everyone["municipality_id"] == mid].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, single)
+    all_years = evaluate(v, None, municipalities=["0180", "2584"], municipality_meta=mm)
+    sub = everyone[everyone["municipality_id"].isin(["0180", "2584"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        all_years[all_years["period"] == 2022].reset_index(drop=True), sub
+    )
+    assert everyone["level"].isin(["watch", "act"]).sum() > 0
+    assert (everyone.loc[everyone["municipality_id"] == "0000", "z_ref"].isna()).all()

@@ -1,0 +1,195 @@
+"""Plan files: parsing, defaults, rules, and one-line errors naming file and key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from koladagap.errors import ConfigError
+from koladagap.plan import Plan, load_plan, parse_plan, starter_plan
+
+GOOD = """
+[organisation]
+id = "0180"
+
+[comparison]
+peer_family = "socioekonomi"
+groups = ["G37523"]
+
+[kpis]
+ids = ["N15428", "N00906", "N21704"]
+groups = ["G2KPI148333"]
+
+[kpis.N21704]
+direction = "need"
+expected = "riket"
+
+[kpis.N15428]
+target_gap = 0
+target_year = 2026
+thresholds = { materiality = { share_pp = 3.0 } }
+
+[kpis.N00906]
+exclude = true
+reason = "Inkomst påverkas inte av kommunens verksamhet"
+
+[sessions]
+baseline = { name = "Benchmarking 1", year = 2018 }
+followups = [{ name = "Resultatkonferens", year = 2022 }, { name = "Benchmarking 2", year = 2020 }]
+
+[thresholds.materiality]
+share_pp = 4.0
+
+[thresholds.reference]
+act_z = 3.5
+
+[areas]
+"Skola" = ["N15428"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "plan.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_good_plan(tmp_path: Path) -> None:
+    p = load_plan(write(tmp_path, GOOD))
+    assert p.organisation == "0180"
+    assert p.peer_family == "socioekonomi" and p.riket is True
+    assert p.kpi_ids == ("N15428", "N00906", "N21704")
+    assert p.kpi_groups == ("G2KPI148333",)
+    assert [s.name for s in p.sessions] == ["Benchmarking 1", "Benchmarking 2", "Resultatkonferens"]
+    assert p.session("benchmarking 2").year == 2020
+    assert p.session(None).name == "Resultatkonferens"
+    assert p.thresholds.materiality.share_pp == 4.0
+    assert p.thresholds.reference.act_z == 3.5
+    assert p.thresholds.credibility.fdr_q == 0.10  # default kept
+    assert p.areas == {"Skola": ("N15428",)}
+
+
+def test_rules_merge_table_and_plan(tmp_path: Path) -> None:
+    p = load_plan(write(tmp_path, GOOD))
+    rules = p.kpi_rules(["N15428", "N00906", "N21704", "N99998"])
+    assert rules["N21704"].direction == "need" and rules["N21704"].expected == "riket"
+    assert rules["N15428"].direction == "higher_is_better"  # from the bundled table
+    assert rules["N15428"].target_gap == 0 and rules["N15428"].target_year == 2026
+    assert rules["N15428"].overrides is not None
+    assert rules["N15428"].overrides.materiality.share_pp == 3.0
+    # the per-KPI override starts from the plan's thresholds, not the defaults
+    assert rules["N15428"].overrides.reference.act_z == 3.5
+    assert rules["N00906"].exclude and "Inkomst" in rules["N00906"].reason
+    assert rules["N99998"].direction == "need"  # not in the table: no value judgement
+
+
+def test_bad_override_in_rules_names_file(tmp_path: Path) -> None:
+    text = GOOD.replace('direction = "need"', 'kind = "share_of_one_sex"')
+    p = load_plan(write(tmp_path, text))
+    with pytest.raises(ConfigError, match="share_of") as exc:
+        p.kpi_rules(["N21704"])
+    assert str(exc.value).startswith(str(tmp_path / "plan.toml"))
+
+
+def test_starter_plan_round_trips(tmp_path: Path) -> None:
+    text = starter_plan("0180", "Stockholm", ["N15428", "N00906"], baseline=2017, followup=2021)
+    p = load_plan(write(tmp_path, text))
+    assert p.organisation == "0180" and p.kpi_ids == ("N15428", "N00906")
+    assert (p.baseline.year, p.followups[0].year) == (2017, 2021)
+    assert "# Stockholm" in text
+
+
+def test_to_dict_round_trips(tmp_path: Path) -> None:
+    p = load_plan(write(tmp_path, GOOD))
+    q = parse_plan(p.to_dict())
+    assert q.thresholds == p.thresholds and q.sessions == p.sessions and q.rules == p.rules
+
+
+BAD = [
+    ("organisation]\nid=1", "not valid TOML", None),
+    ('[organisation]\nid = 180\n[kpis]\nids=["N15428"]\n', "in quotes", "organisation.id"),
+    ('[organisation]\nid = "0180"\ncolour = "red"\n', "unknown key", "organisation.colour"),
+    ('[organisaton]\nid = "0180"\n', "accepted: organisation", "organisaton"),
+    ('[organisation]\nid = "0000"\n', "Riket", "organisation.id"),
+    ("[comparison]\npeer_family = 'skola'\n", "accepted: övergripande", "comparison.peer_family"),
+    ('[kpis]\nids = ["N1542"]\n', "invalid id", "kpis.ids"),
+    ("[kpis.N15428]\ndirection = 'up'\n", "accepted: higher_is_better", "kpis.N15428.direction"),
+    ("[kpis.N15428]\nexclude = true\n", "needs a reason", "kpis.N15428.reason"),
+    ("[kpis.N15428]\nexpected = 'median'\n", "'riket' or 'peers'", "kpis.N15428.expected"),
+    ("[kpis.N15428]\ntarget_gap = 0\n", "target_year", "kpis.N15428.target_year"),
+    ("[kpis.N15428]\ncolour = 1\n", "unknown key", "kpis.N15428.colour"),
+    ("[thresholds.materiality]\nshare_pp = -1\n", "must be > 0", "thresholds.materiality.share_pp"),
+    ("[thresholds.materiality]\nshare = 5\n", "accepted: share_pp", "thresholds.materiality.share"),
+    ("[thresholds.reference]\nact_z = 1.5\n", "greater than", "thresholds.reference.act_z"),
+    ("[thresholds.colours]\nx = 1\n", "accepted: materiality", "thresholds.colours.x"),
+]
+
+
+def _base(extra: str) -> str:
+    org = (
+        ""
+        if "[organisation" in extra or "organisation]" in extra
+        else '[organisation]\nid = "0180"\n'
+    )
+    kpis = "" if "[kpis]" in extra else '[kpis]\nids = ["N15428"]\n'
+    sessions = '[sessions]\nbaseline = { name = "B1", year = 2018 }\n'
+    return org + kpis + extra + "\n" + sessions
+
+
+@pytest.mark.parametrize(("extra", "needle", "key"), BAD)
+def test_bad_plan_one_line_naming_file_and_key(
+    tmp_path: Path, extra: str, needle: str, key: str | None
+) -> None:
+    path = write(tmp_path, _base(extra))
+    with pytest.raises(ConfigError) as exc:
+        load_plan(path)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(path))
+    assert needle in msg
+    if key is not None:
+        assert exc.value.key == key
+        assert f": {key}: " in msg
+
+
+@pytest.mark.parametrize(
+    ("sessions", "needle"),
+    [
+        ("", "missing section [sessions]"),
+        ("[sessions]\nfollowups = []\n", "missing the baseline"),
+        ('[sessions]\nbaseline = { name = "B1", year = 2099 }\n', "between 1950 and"),
+        ('[sessions]\nbaseline = { name = "B1", year = "2018" }\n', "between 1950 and"),
+        (
+            '[sessions]\nbaseline = { name = "B1", year = 2020 }\n'
+            'followups = [{ name = "B2", year = 2018 }]\n',
+            "cannot come before",
+        ),
+        (
+            '[sessions]\nbaseline = { name = "B1", year = 2018 }\n'
+            'followups = [{ name = "b1", year = 2020 }]\n',
+            "used twice",
+        ),
+    ],
+)
+def test_bad_sessions(tmp_path: Path, sessions: str, needle: str) -> None:
+    text = '[organisation]\nid = "0180"\n[kpis]\nids = ["N15428"]\n' + sessions
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        load_plan(write(tmp_path, text))
+
+
+def test_missing_file_and_no_kpis(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="plan init"):
+        load_plan(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="no KPIs"):
+        parse_plan(
+            tomllib.loads('[organisation]\nid="0180"\n[sessions]\nbaseline={name="B",year=2018}')
+        )
+
+
+def test_unknown_session_name(tmp_path: Path) -> None:
+    p: Plan = load_plan(write(tmp_path, GOOD))
+    with pytest.raises(ConfigError, match="Benchmarking 1"):
+        p.session("Benchmarking 9")
