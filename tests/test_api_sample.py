@@ -15,11 +15,14 @@ EXPECTED_ALL = [
     "gaps",
     "groups",
     "kpis",
+    "load_plan",
     "load_sample",
     "municipalities",
     "peers",
+    "run_plan",
     "to_wide",
     "values",
+    "write_report",
 ]
 
 
@@ -27,6 +30,16 @@ def test_public_api_is_pinned() -> None:
     assert sorted(koladagap.__all__) == sorted(EXPECTED_ALL)
     for name in koladagap.__all__:
         assert getattr(koladagap, name) is not None
+
+
+def test_verbs_are_functions_not_shadowed_by_modules() -> None:
+    import koladagap.deviations  # noqa: F401
+    import koladagap.plan  # noqa: F401
+
+    for name in ("kpis", "values", "gaps", "run_plan", "load_plan", "write_report"):
+        assert callable(getattr(koladagap, name)) and not isinstance(
+            getattr(koladagap, name), type(koladagap)
+        ), name
 
 
 def test_values_real_figures() -> None:

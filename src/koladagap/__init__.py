@@ -32,7 +32,10 @@ if TYPE_CHECKING:
         peers,
         values,
     )
+    from .deviations import run_plan
     from .frames import to_wide
+    from .plan import load_plan
+    from .reports.deviations import write_report
 
 _LAZY = {
     "ATTRIBUTION": "api",
@@ -47,6 +50,9 @@ _LAZY = {
     "peers": "api",
     "values": "api",
     "to_wide": "frames",
+    "load_plan": "plan",
+    "run_plan": "deviations",
+    "write_report": "reports.deviations",
 }
 
 __all__ = [
@@ -58,11 +64,14 @@ __all__ = [
     "gaps",
     "groups",
     "kpis",
+    "load_plan",
     "load_sample",
     "municipalities",
     "peers",
+    "run_plan",
     "to_wide",
     "values",
+    "write_report",
 ]
 
 
