@@ -66,6 +66,9 @@ from .schema import (
     KPI_META_COLUMNS,
     MUNICIPALITY_COLUMNS,
     MUNICIPALITY_ID,
+    OU_DATA_COLUMNS,
+    OU_DATA_SCHEMA,
+    OU_ID,
     PERIOD,
     empty_data_frame,
     normalise_data_frame,
@@ -386,19 +389,30 @@ class Cache:
     #: Age in seconds after which an ``O_EXCL`` lock file (no fcntl) counts as stale.
     stale_lock_after: float = 600.0
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, ou: bool = False) -> None:
         self.path: Path = (
             Path(os.fspath(path)).expanduser() if path not in (None, "") else default_cache_dir()
         ).absolute()
+        #: ``True``: the organisational-unit dataset (``ou_values/``, keyed by ``ou_id``),
+        #: kept apart from the municipality values with the same guarantees.
+        self.ou = ou
+        self._schema = OU_DATA_SCHEMA if ou else DATA_SCHEMA
+        self._columns = OU_DATA_COLUMNS if ou else DATA_COLUMNS
+        self._unit = OU_ID if ou else MUNICIPALITY_ID
+        self._keys = [self._unit, PERIOD, GENDER]
 
     def __repr__(self) -> str:
-        return f"Cache({str(self.path)!r})"
+        return f"Cache({str(self.path)!r}{', ou=True' if self.ou else ''})"
+
+    def units(self) -> Cache:
+        """The organisational-unit dataset in the same cache folder."""
+        return Cache(self.path, ou=True)
 
     # -- paths -------------------------------------------------------------------
     @property
     def values_dir(self) -> Path:
         """The hive-partitioned values dataset (``values/kpi=…/part.parquet``)."""
-        return self.path / "values"
+        return self.path / ("ou_values" if self.ou else "values")
 
     @property
     def meta_dir(self) -> Path:
@@ -411,7 +425,9 @@ class Cache:
 
     def _lock(self, name: str) -> contextlib.AbstractContextManager[None]:
         return _file_lock(
-            self.path / "locks" / f"{name}.lock", self.lock_timeout, self.stale_lock_after
+            self.path / "locks" / f"{'ou-' if self.ou else ''}{name}.lock",
+            self.lock_timeout,
+            self.stale_lock_after,
         )
 
     def _cached_kpis(self) -> list[str]:
@@ -443,7 +459,7 @@ class Cache:
             return None
         except (pa.ArrowException, OSError, ValueError) as err:
             raise self._corrupt(kpi, path, _one_line(err)) from err
-        problem = _schema_problem(schema, DATA_SCHEMA)
+        problem = _schema_problem(schema, self._schema)
         if problem:
             raise self._corrupt(kpi, path, f"unexpected schema: {problem}")
         raw = (schema.metadata or {}).get(META_KEY)
@@ -507,9 +523,9 @@ class Cache:
         try:
             return pq.read_table(
                 path,
-                columns=DATA_COLUMNS,
+                columns=self._columns,
                 filters=flt,
-                schema=DATA_SCHEMA,
+                schema=self._schema,
                 partitioning=None,
                 page_checksum_verification=True,
             )
@@ -534,15 +550,15 @@ class Cache:
         """
         flt: pc.Expression | None = None
         if municipalities is not None:
-            flt = pc.field(MUNICIPALITY_ID).isin(pa.array(list(municipalities), pa.string()))
+            flt = pc.field(self._unit).isin(pa.array(list(municipalities), pa.string()))
         if years is not None:
             yf = pc.field(PERIOD).isin(pa.array([int(y) for y in years], pa.int64()))
             flt = yf if flt is None else flt & yf
         tables = [t for k in _kpi_ids(kpis) if (t := self._read_table(k, flt)) is not None]
         if not tables:
-            return empty_data_frame()
+            return empty_data_frame(ou=self.ou)
         table = pa.concat_tables(tables)
-        return normalise_data_frame(table.to_pandas())
+        return normalise_data_frame(table.to_pandas(), ou=self.ou)
 
     # -- writing -----------------------------------------------------------------
     def write(self, df: pd.DataFrame, *, query: Mapping[str, Any], api_url: str) -> None:
@@ -559,8 +575,8 @@ class Cache:
         if "kpis" not in query:
             raise InputError("cache write without query['kpis']")
         asked = _kpi_ids(query["kpis"])
-        data = normalise_data_frame(df)
-        for col in (KPI, MUNICIPALITY_ID, GENDER):
+        data = normalise_data_frame(df, ou=self.ou)
+        for col in (KPI, self._unit, GENDER):
             if data[col].isna().any():
                 raise InputError(f"cannot cache rows without {col!r}")
         in_df = [str(k) for k in data[KPI].unique()]
@@ -611,13 +627,13 @@ class Cache:
                 coverage = [c for c in coverage if not _subsumes(entry, c)] + [entry]
             parts = [rows]
             if old is not None and old.num_rows:
-                parts.insert(0, normalise_data_frame(old.to_pandas()))
+                parts.insert(0, normalise_data_frame(old.to_pandas(), ou=self.ou))
             merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else rows
-            merged = merged.drop_duplicates(KEY_COLUMNS, keep="last")
+            merged = merged.drop_duplicates(self._keys, keep="last")
             merged = merged.loc[~merged[ISDELETED].to_numpy(dtype=bool)]
-            merged = merged.sort_values(KEY_COLUMNS, ignore_index=True)
+            merged = merged.sort_values(self._keys, ignore_index=True)
             table = pa.Table.from_pandas(
-                normalise_data_frame(merged), schema=DATA_SCHEMA, preserve_index=False
+                normalise_data_frame(merged, ou=self.ou), schema=self._schema, preserve_index=False
             )
             prov_out = {
                 "format": FORMAT_VERSION,
@@ -639,10 +655,11 @@ class Cache:
         qdir = self.path / "quarantine"
         qdir.mkdir(parents=True, exist_ok=True)
         stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
-        dest = qdir / f"{kpi}-{stamp}.parquet"
+        tag = f"ou-{kpi}" if self.ou else kpi
+        dest = qdir / f"{tag}-{stamp}.parquet"
         n = 1
         while dest.exists():
-            dest = qdir / f"{kpi}-{stamp}-{n}.parquet"
+            dest = qdir / f"{tag}-{stamp}-{n}.parquet"
             n += 1
         os.replace(src, dest)
         return dest
@@ -721,8 +738,8 @@ class Cache:
                 prov = self._provenance(kpi) or {}
                 t = pq.read_table(
                     path,
-                    columns=[MUNICIPALITY_ID, PERIOD],
-                    schema=DATA_SCHEMA,
+                    columns=[self._unit, PERIOD],
+                    schema=self._schema,
                     partitioning=None,
                     page_checksum_verification=True,
                 )
@@ -733,7 +750,7 @@ class Cache:
                 recs.append(rec)
                 continue
             rec["rows"] = t.num_rows
-            rec["municipalities"] = len(pc.unique(t.column(MUNICIPALITY_ID)))
+            rec["municipalities"] = len(pc.unique(t.column(self._unit)))
             if t.num_rows:
                 mm = pc.min_max(t.column(PERIOD)).as_py()
                 rec["first_period"], rec["last_period"] = mm["min"], mm["max"]

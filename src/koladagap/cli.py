@@ -205,6 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source(bl)
 
+    un = sub.add_parser("units", help="gaps per organisational unit (schools, care units …)")
+    un.add_argument("--municipality", required=True, help="municipality id, e.g. 0180")
+    un.add_argument("--type", required=True, help="unit type: V11, V15, V17, V21, V23 …")
+    un.add_argument("--kpi", required=True, help="KPI ids, comma separated (e.g. N15428)")
+    un.add_argument(
+        "--years", required=True, help="years to read, e.g. 2018-2022 (the last is evaluated)"
+    )
+    un.add_argument("--out", type=Path, help="table to FILE.csv or FILE.parquet")
+    un.add_argument("--chart", type=Path, help="a chart per KPI: FILE.png (KPI id added if >1)")
+    _add_source(un)
+
     d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
     d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
     d.add_argument(
@@ -450,6 +461,85 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_units(args: argparse.Namespace) -> int:
+    from .schema import parse_ids, parse_years
+    from .units import plot_unit_gaps, unit_gaps
+
+    lang = args.lang
+    years = parse_years(args.years)
+    if not years:
+        raise InputError("give --years, e.g. 2018-2022")
+    kpis = parse_ids(args.kpi, "kpi")
+    kg = _kolada(args)
+    ug = unit_gaps(kg, args.municipality, kpis, years[-1], kind=args.type, first_year=years[0])
+    sv = lang == "sv"
+    t = ug.table
+    labels = _level_labels(lang)
+    table = pd.DataFrame(
+        {
+            ("Nyckeltal" if sv else "KPI"): t["kpi"],
+            ("Enhet" if sv else "Unit"): t["unit_title"],
+            ("Enhets-id" if sv else "Unit id"): t["ou_id"],
+            ("År" if sv else "Year"): t["period"],
+            ("Kvinnor/flickor" if sv else "Women/girls"): t["women"],
+            ("Män/pojkar" if sv else "Men/boys"): t["men"],
+            ("Skillnad (K − M)" if sv else "Gap (W − M)"): t["gap"],
+            ("Nivå" if sv else "Level"): t["level"].astype(str).map(labels),
+            ("Skäl" if sv else "Reasons"): t["reasons"],
+            ("Rang" if sv else "Rank"): t["rank"],
+            ("Driver kommunens skillnad" if sv else "Drives the municipality's gap"): t["drives"],
+        }
+    )
+    org = ug.organisation.set_index("kpi")
+    for kpi in kpis:
+        rows = t.loc[t["kpi"] == kpi]
+        lv = rows["level"].astype(str)
+        best = rows.loc[rows["rank"] == 1, "unit_title"].astype(str).tolist()
+        gap = float(org["gap"].get(kpi, float("nan")))
+        n_nc, n_small = int((lv == "not_computable").sum()), int((lv == "too_small").sum())
+        n_flag = int(lv.isin(["watch", "act"]).sum())
+        name = ug.municipality[1]
+        if sv:
+            line = (
+                f"{kpi}: {len(rows)} enheter; kan ej beräknas: {n_nc}; för få: {n_small}; "
+                f"bevaka/åtgärda: {n_flag}; {name}s skillnad {gap:.1f}"
+                + (f"; störst bidrag: {best[0]}" if best else "")
+            )
+        else:
+            line = (
+                f"{kpi}: {len(rows)} units; not computable: {n_nc}; too small: {n_small}; "
+                f"watch/act: {n_flag}; {name} gap {gap:.1f}"
+                + (f"; drives most: {best[0]}" if best else "")
+            )
+        print(line)
+    if args.out is not None:
+        write_table(table, args.out, lang, sys.stdout)
+    if args.chart is not None:
+        import matplotlib.pyplot as plt
+
+        for kpi in kpis:
+            path = (
+                args.chart if len(kpis) == 1 else args.chart.with_stem(f"{args.chart.stem}-{kpi}")
+            )
+            ax = plot_unit_gaps(ug, kpi, lang=lang)
+            fig = ax.get_figure(root=True)
+            assert fig is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp.png")
+            fig.savefig(tmp, dpi=150)
+            plt.close(fig)
+            tmp.replace(path)
+            print(_msg(lang, "wrote", what=path.name, path=path.parent), file=sys.stderr)
+    print(_msg(lang, "source"))
+    return EXIT_OK
+
+
+def _level_labels(lang: str) -> dict[str, str]:
+    from .engine import LEVEL_LABELS_EN, LEVEL_LABELS_SV
+
+    return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -466,6 +556,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": cmd_plan,
     "deviations": cmd_deviations,
     "baseline": cmd_baseline,
+    "units": cmd_units,
 }
 
 
