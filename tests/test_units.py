@@ -158,3 +158,28 @@ def test_cli_units(
         [*args, "--municipality", "0180", "--type", "X1", "--kpi", "N15428", "--years", "2022"]
     )
     assert code == EXIT_INPUT
+
+
+def test_plan_with_units_adds_a_report_section(server: KoladaStandin, tmp_path: Path) -> None:
+    import openpyxl
+
+    from koladagap.deviations import run_plan
+    from koladagap.plan import parse_plan
+    from koladagap.reports.deviations import write_report
+
+    plan = parse_plan(
+        {
+            "organisation": {"id": "0180"},
+            "kpis": {"ids": ["N15428"]},
+            "sessions": {"baseline": {"name": "B1", "year": 2018}},
+            "units": {"type": "V15"},
+        }
+    )
+    assert plan.units_type == "V15" and plan.units_kpis == ("N15428",)
+    res = run_plan(plan, source=online(server, tmp_path / "c"), sessions_dir=None)
+    assert res.units is not None and len(res.units.table) == 12
+    (xlsx,) = write_report(res, tmp_path / "r.xlsx")
+    assert "Enheter" in openpyxl.load_workbook(xlsx).sheetnames
+    (md,) = write_report(res, tmp_path / "r.md")
+    text = md.read_text(encoding="utf-8")
+    assert "## Enheter" in text and "Skola 01" in text

@@ -101,6 +101,8 @@ class PlanResult:
     organisation_name: str = ""
     data_source: str = ""
     created_at: str = ""
+    units: Any = None
+    """:class:`koladagap.units.UnitGaps` when the plan asks for units (``[units]``)."""
 
     @property
     def level(self) -> pd.Series:
@@ -131,10 +133,15 @@ class PlanResult:
         comp = None
         if self.comparison is not None:
             comp = self.comparison.loc[self.comparison["kpi"].isin(kpis)].reset_index(drop=True)
+        units = self.units
+        if units is not None:
+            keep = units.table["kpi"].isin(kpis)
+            units = dataclasses.replace(units, table=units.table.loc[keep].reset_index(drop=True))
         return dataclasses.replace(
             self,
             table=self.table.loc[self.table["kpi"].isin(kpis)].reset_index(drop=True),
             comparison=comp,
+            units=units,
             areas={k: a for k, a in self.areas.items() if a == area},
         )
 
@@ -269,6 +276,19 @@ def run_plan(
             peers=peers,
         )
     _save(folder, plan, sess, table, kg)
+    units = None
+    if plan.units_type:
+        from .units import unit_gaps
+
+        units = unit_gaps(
+            kg,
+            plan.organisation,
+            plan.units_kpis,
+            sess.year,
+            kind=plan.units_type,
+            rules={k: rules[k] for k in plan.units_kpis if k in rules} or None,
+            thresholds=plan.thresholds,
+        )
     return PlanResult(
         plan=plan,
         session=sess,
@@ -284,6 +304,7 @@ def run_plan(
         organisation_name=name,
         data_source=kg.mode if kg.mode != "api" else kg.base_url,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        units=units,
     )
 
 

@@ -62,7 +62,16 @@ _KPI_ID = re.compile(r"^[A-Z]\d{5}$")
 _GROUP_ID = re.compile(r"^G[0-9A-Z]+$")
 _MUNI_ID = re.compile(r"^\d{4}$")
 
-_TOP_KEYS = ("organisation", "comparison", "kpis", "sessions", "thresholds", "areas", "report")
+_TOP_KEYS = (
+    "organisation",
+    "comparison",
+    "kpis",
+    "sessions",
+    "thresholds",
+    "areas",
+    "units",
+    "report",
+)
 _RULE_KEYS = tuple(
     f.name for f in fields(KpiRule) if f.name not in ("kpi", "overrides", "title")
 ) + ("thresholds", "title")
@@ -93,6 +102,10 @@ class Plan:
         thresholds: the thresholds (defaults overridden by ``[thresholds]``).
         areas: operating areas defined by the plan (area → KPI ids); empty means
             Kolada's ``operating_area`` of each KPI.
+        units_type: organisational units to analyse in the report (``"V15"``
+            grundskolor …; ``None``: none), from ``[units] type``.
+        units_kpis: the KPIs to analyse per unit (``[units] kpis``; default: the
+            plan's explicit KPI ids).
         lang: report language (``"sv"`` or ``"en"``).
         path: the file the plan came from (``None`` when built in memory).
     """
@@ -108,6 +121,8 @@ class Plan:
     followups: tuple[Session, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     areas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    units_type: str | None = None
+    units_kpis: tuple[str, ...] = ()
     lang: str = "sv"
     path: str | None = None
 
@@ -146,6 +161,11 @@ class Plan:
             },
             "thresholds": self.thresholds.to_dict(),
             "areas": {k: list(v) for k, v in self.areas.items()},
+            **(
+                {"units": {"type": self.units_type, "kpis": list(self.units_kpis)}}
+                if self.units_type
+                else {}
+            ),
             "report": {"lang": self.lang},
         }
 
@@ -274,6 +294,7 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     baseline, followups = _sessions(_table(data, "sessions", path, required=True), path)
     thresholds = _thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", path)
     areas = _areas(data.get("areas", {}), path)
+    units_type, units_kpis = _units(_table(data, "units", path), kpi_ids, path)
     rep = _table(data, "report", path)
     _known(rep, ("lang",), "report", path)
     lang = rep.get("lang", "sv")
@@ -293,6 +314,8 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
         followups=followups,
         thresholds=thresholds,
         areas=areas,
+        units_type=units_type,
+        units_kpis=units_kpis,
         lang=lang,
         path=path,
     )
@@ -489,6 +512,27 @@ def _session(value: Any, key: str, path: str | None) -> Session:
     return Session(name.strip(), year)
 
 
+def _units(
+    data: Mapping[str, Any], kpi_ids: tuple[str, ...], path: str | None
+) -> tuple[str | None, tuple[str, ...]]:
+    if not data:
+        return None, ()
+    _known(data, ("type", "kpis"), "units", path)
+    from .units import OU_TYPES
+
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind.upper() not in OU_TYPES:
+        raise ConfigError(
+            f"unknown unit type {kind!r}; accepted: {', '.join(OU_TYPES)}",
+            path=path,
+            key="units.type",
+        )
+    kpis = _id_list(data.get("kpis", list(kpi_ids)), _KPI_ID, "units.kpis", "N15428", path)
+    if not kpis:
+        raise ConfigError("no KPIs for the units: give units.kpis", path=path, key="units.kpis")
+    return kind.upper(), kpis
+
+
 def _areas(value: Any, path: str | None) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
         raise ConfigError('expected a table such as "Skola" = ["N15428"]', path=path, key="areas")
@@ -557,6 +601,12 @@ followups = [
 # [thresholds.reference]
 # watch_z = 2.0
 # act_z = 3.0
+
+# Gaps inside the organisation: per unit (V11 förskolor, V15 grundskolor, V17
+# gymnasieskolor, V21 hemtjänst, V23 särskilda boenden ...), a section of the report.
+# [units]
+# type = "V15"
+# kpis = ["N15428"]
 
 # Operating areas for managers (default: Kolada's operating area of each KPI).
 # [areas]

@@ -60,6 +60,15 @@ T: dict[str, dict[str, Any]] = {
         "overview": "Översikt",
         "notices": "Avvikelseanmälan",
         "annex": "Metodbilaga",
+        "units": "Enheter",
+        "unit": "Enhet",
+        "unit_id": "Enhets-id",
+        "rank": "Rang (driver skillnaden)",
+        "units_note": (
+            "Enheter utan könsuppdelat värde visas som 'Kan inte beräknas': Kolada döljer "
+            "uppdelningen för få elever eller brukare. Jämförelsen görs mot kommunens övriga "
+            "enheter av samma slag."
+        ),
         "no_flags": "Inga nyckeltal når nivån bevaka eller åtgärda. Inga avvikelseanmälningar.",
         "counts": "Nivåer",
         "kpi": "Nyckeltal",
@@ -124,6 +133,15 @@ T: dict[str, dict[str, Any]] = {
         "overview": "Overview",
         "notices": "Deviation reports",
         "annex": "Methods annex",
+        "units": "Units",
+        "unit": "Unit",
+        "unit_id": "Unit id",
+        "rank": "Rank (drives the gap)",
+        "units_note": (
+            "Units without a gender split are shown as 'Not computable': Kolada hides the split "
+            "for few pupils or clients. Units are compared with the municipality's other units "
+            "of the same type."
+        ),
         "no_flags": "No KPI reaches the level watch or act. No deviation reports.",
         "counts": "Levels",
         "kpi": "KPI",
@@ -201,6 +219,8 @@ class ReportFrames:
     """Level code per overview row (for colouring)."""
     header: list[str]
     """Title lines."""
+    units: pd.DataFrame | None = None
+    """Gaps per organisational unit, when the plan asks for units."""
 
 
 def _round(s: pd.Series, digits: int) -> pd.Series:
@@ -267,7 +287,30 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
         annex=annex_frame(result, lang),
         levels=level.reset_index(drop=True),
         header=_header(result, lang),
+        units=_units_frame(result, lang),
     )
+
+
+def _units_frame(result: PlanResult, lang: str) -> pd.DataFrame | None:
+    ug = result.units
+    if ug is None:
+        return None
+    t = _t(lang)
+    u = ug.table
+    return pd.DataFrame(
+        {
+            t["kpi"]: u["kpi"],
+            t["unit"]: u["unit_title"],
+            t["unit_id"]: u["ou_id"],
+            t["period"]: u["period"].astype("Int64"),
+            t["women"]: _round(u["women"], 2),
+            t["men"]: _round(u["men"], 2),
+            t["gap"]: _round(u["gap"], 2),
+            t["level"]: u["level"].astype("string").map(_level_labels(lang)),
+            t["reasons"]: u["reasons"],
+            t["rank"]: u["rank"],
+        }
+    ).reset_index(drop=True)
 
 
 def _level_labels(lang: str) -> dict[str, str]:
@@ -530,6 +573,8 @@ def _write_csv(f: ReportFrames, path: Path, lang: str) -> list[Path]:
         (path.with_name(f"{path.stem}-{_slug(t['notices'])}.csv"), f.notices),
         (path.with_name(f"{path.stem}-{_slug(t['annex'])}.csv"), f.annex),
     ]
+    if f.units is not None:
+        parts.append((path.with_name(f"{path.stem}-{_slug(t['units'])}.csv"), f.units))
     out = []
     for p, df in parts:
         with _atomic(p) as tmp:
@@ -582,6 +627,8 @@ def _write_md(f: ReportFrames, path: Path, lang: str) -> list[Path]:
             lines.append(f"- **{col}:** {_cell(row[col], lang) or empty}")
         lines.append(f"- **{row['_consequences_label']}:** …………")
         lines.append("")
+    if f.units is not None:
+        lines += [f"## {t['units']}", "", t["units_note"], "", _md_table(f.units, lang), ""]
     lines += [f"## {t['annex']}", "", _md_table(f.annex, lang), "", f"*{SOURCE}*", ""]
     with _atomic(path) as tmp:
         tmp.write_text("\n".join(lines), encoding="utf-8")
@@ -651,6 +698,11 @@ def _write_html(f: ReportFrames, path: Path, lang: str) -> list[Path]:
             '<dd><span class="blank">&nbsp;</span></dd>'
         )
         parts.append("</dl></section>")
+    if f.units is not None:
+        parts += [
+            f"<h2>{e(t['units'])}</h2><p>{e(t['units_note'])}</p>",
+            _html_table(f.units, lang),
+        ]
     parts += [
         f"<h2>{e(t['annex'])}</h2>",
         _html_table(f.annex, lang),
@@ -696,6 +748,9 @@ def _write_xlsx(f: ReportFrames, path: Path, lang: str) -> list[Path]:
         if notices.empty:
             notices = pd.DataFrame({t["notices"]: [t["no_flags"]]})
         _sheet(wb, t["notices"], notices, f.header, fmt, None, None, t)
+        if f.units is not None:
+            unit_header = [*f.header, t["units_note"]]
+            _sheet(wb, t["units"], f.units, unit_header, fmt, None, None, t)
         _sheet(wb, t["annex"], f.annex, f.header, fmt, None, None, t)
         wb.close()
     return [path]
