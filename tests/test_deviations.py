@@ -217,3 +217,23 @@ def test_cli_plan_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     region = tmp_path / "region.toml"
     assert main(["plan", "init", "--municipality", "0001", "--offline", "--out", str(region)]) == 0
     assert load_plan(region).kpi_groups == ("G2KPI148336",)
+
+
+def test_cli_baseline_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pptx import Presentation
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(starter_plan("1233", "Vellinge", ["N00906", "N15428", "N00945"]), "utf-8")
+    out = tmp_path / "pack"
+    code = main(
+        ["baseline", "--plan", str(plan), "--sample", "--out", str(out), "--format", "png,pdf,pptx"]
+    )
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Vellinge" in stdout and SOURCE in stdout
+    deck = Presentation(str(out / "utgangslage_1233_2018.pptx"))
+    assert len(deck.slides) >= 1 + 3 * 2  # title + at least trend and gap per KPI
+    assert (out / "utgangslage_1233_2018.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "charts" / "01_oversikt.png").exists()
+    # the baseline session was stored next to the plan for later comparisons
+    assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
