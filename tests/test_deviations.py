@@ -237,3 +237,38 @@ def test_cli_baseline_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert (out / "charts" / "01_oversikt.png").exists()
     # the baseline session was stored next to the plan for later comparisons
     assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
+
+
+def test_plan_with_own_measurements(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from koladagap.measurements import read_measurements
+
+    example = Path(__file__).parent / "data" / "measurements_example.csv"
+    shutil.copy(example, tmp_path / "egna.csv")
+    own = read_measurements(tmp_path / "egna.csv")
+    extra = '\n[measurements]\nfiles = ["egna.csv"]\n'
+    plan_path = plan_for(own.organisations[0], tmp_path, extra)
+    plan = load_plan(plan_path)
+    assert plan.measurement_files == (str(tmp_path / "egna.csv"),)
+    res = run_plan(plan, source="sample", sessions_dir=None)
+    assert set(own.ids) <= set(res.table["kpi"])
+    assert not any(k.endswith("-N") for k in res.table["kpi"])
+    frames = report_frames(res)
+    assert frames.source == "Källa: Kolada; egen bearbetning; egen mätning"
+    assert frames.header[-1] == frames.source
+    assert res.areas[own.ids[0]] == "Egen mätning"
+    # only Kolada figures in a plan: the plain processed-Kolada source line
+    x = tmp_path / "x"
+    x.mkdir()
+    plain = run_plan(load_plan(plan_for("0180", x)), source="sample", sessions_dir=None)
+    assert report_frames(plain).source == SOURCE
+    code = main(["measurements", "check", str(tmp_path / "egna.csv")])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_plan_measurement_file_missing(tmp_path: Path) -> None:
+    from koladagap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"measurements\.files: file not found"):
+        load_plan(plan_for("0180", tmp_path, '\n[measurements]\nfiles = ["nope.xlsx"]\n'))

@@ -216,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--chart", type=Path, help="a chart per KPI: FILE.png (KPI id added if >1)")
     _add_source(un)
 
+    from . import cli_measurements
+
+    cli_measurements.register(sub)
+
     d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
     d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
     d.add_argument(
@@ -557,7 +561,17 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deviations": cmd_deviations,
     "baseline": cmd_baseline,
     "units": cmd_units,
+    "measurements": lambda args: _lazy_run("cli_measurements", args),
 }
+
+
+def _lazy_run(module: str, args: argparse.Namespace) -> int:
+    import importlib
+
+    run: Callable[[argparse.Namespace], int] = importlib.import_module(
+        f".{module}", __package__
+    ).run
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -48,6 +48,7 @@ from .engine.rules import rules_from_table
 from .engine.session import load_session, save_session
 from .errors import InputError
 from .kpi_table import GroupResolution, kpi_table, resolve_kpi_group
+from .measurements import annotate_reasons, is_own, merge_into, read_many
 from .plan import Plan, Session
 
 log = logging.getLogger("koladagap")
@@ -220,6 +221,8 @@ def run_plan(
     kpi_meta = kg._metadata("kpis")
     muni_meta = kg._metadata("municipalities")
     kpis, groups = resolve_plan_kpis(plan, kg)
+    own = read_many(plan.measurement_files)
+    kpis = [k for k in kpis if not is_own(k)]  # own ids come from the measurement files
     titles = dict(zip(kpi_meta["id"].astype(str), kpi_meta["title"].astype(str), strict=False))
     rules = plan_rules(plan, kpis, titles)
     aux = sorted(
@@ -237,6 +240,12 @@ def run_plan(
         values = kg.values(wanted, None, f"{first}-{sess.year}", refresh=refresh)
     for w in caught:
         log.warning("%s", w.message)
+    if own.ids:
+        values, kpi_meta = merge_into(
+            values, kpi_meta, own, organisation=plan.organisation, years=(first, sess.year)
+        )
+        rules |= plan.kpi_rules(own.ids, own.rules)
+        kpis = kpis + [k for k in own.ids if k not in kpis]
     name = kg.municipality_name(plan.organisation)
     try:
         peers_df = kg.peers(plan.organisation, plan.peer_family)
@@ -252,7 +261,7 @@ def run_plan(
         "peers": peers,
         "kpi_meta": kpi_meta,
     }
-    evaluated = evaluate(values, rules, plan.thresholds, **kw)
+    evaluated = annotate_reasons(evaluate(values, rules, plan.thresholds, **kw))
     table = _latest_per_kpi(evaluated, sess.year)
     comparison = None
     baseline_source: str | None = None

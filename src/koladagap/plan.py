@@ -58,7 +58,8 @@ from .engine.thresholds import DIRECTIONS, EXPECTED_WORDS, KINDS, KpiRule, Thres
 from .errors import ConfigError
 from .metadata import PEER_FAMILIES
 
-_KPI_ID = re.compile(r"^[A-Z]\d{5}$")
+_KPI_ID = re.compile(r"^(?:[A-Z]\d{5}|[A-Z]{2,10}-[A-Za-z0-9_-]{1,40})$")
+"""A Kolada KPI id (``N15428``) or an own measurement's id (``EGEN-BESOK``)."""
 _GROUP_ID = re.compile(r"^G[0-9A-Z]+$")
 _MUNI_ID = re.compile(r"^\d{4}$")
 
@@ -70,6 +71,7 @@ _TOP_KEYS = (
     "thresholds",
     "areas",
     "units",
+    "measurements",
     "report",
 )
 _RULE_KEYS = tuple(
@@ -102,6 +104,8 @@ class Plan:
         thresholds: the thresholds (defaults overridden by ``[thresholds]``).
         areas: operating areas defined by the plan (area → KPI ids); empty means
             Kolada's ``operating_area`` of each KPI.
+        measurement_files: the organisation's own measurements (``[measurements]
+            files``, paths relative to the plan file), see :mod:`koladagap.measurements`.
         units_type: organisational units to analyse in the report (``"V15"``
             grundskolor …; ``None``: none), from ``[units] type``.
         units_kpis: the KPIs to analyse per unit (``[units] kpis``; default: the
@@ -121,6 +125,7 @@ class Plan:
     followups: tuple[Session, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     areas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    measurement_files: tuple[str, ...] = ()
     units_type: str | None = None
     units_kpis: tuple[str, ...] = ()
     lang: str = "sv"
@@ -161,6 +166,11 @@ class Plan:
             },
             "thresholds": self.thresholds.to_dict(),
             "areas": {k: list(v) for k, v in self.areas.items()},
+            **(
+                {"measurements": {"files": list(self.measurement_files)}}
+                if self.measurement_files
+                else {}
+            ),
             **(
                 {"units": {"type": self.units_type, "kpis": list(self.units_kpis)}}
                 if self.units_type
@@ -295,6 +305,7 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     thresholds = _thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", path)
     areas = _areas(data.get("areas", {}), path)
     units_type, units_kpis = _units(_table(data, "units", path), kpi_ids, path)
+    files = _measurement_files(_table(data, "measurements", path), path)
     rep = _table(data, "report", path)
     _known(rep, ("lang",), "report", path)
     lang = rep.get("lang", "sv")
@@ -314,6 +325,7 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
         followups=followups,
         thresholds=thresholds,
         areas=areas,
+        measurement_files=files,
         units_type=units_type,
         units_kpis=units_kpis,
         lang=lang,
@@ -366,12 +378,15 @@ def _id_list(
         raise ConfigError(f'expected a list of ids such as ["{example}"]', path=path, key=key)
     out: list[str] = []
     for v in value:
-        if not isinstance(v, str) or not pattern.match(v.strip().upper()):
+        item = v.strip() if isinstance(v, str) else v
+        if isinstance(item, str):
+            item = item.upper()
+        if not isinstance(item, str) or not pattern.match(item):
             raise ConfigError(
                 f"invalid id {v!r}; expected ids such as {example}", path=path, key=key
             )
-        if v.strip().upper() not in out:
-            out.append(v.strip().upper())
+        if item not in out:
+            out.append(item)
     return tuple(out)
 
 
@@ -512,6 +527,34 @@ def _session(value: Any, key: str, path: str | None) -> Session:
     return Session(name.strip(), year)
 
 
+def _measurement_files(data: Mapping[str, Any], path: str | None) -> tuple[str, ...]:
+    if not data:
+        return ()
+    _known(data, ("files",), "measurements", path)
+    files = data.get("files", [])
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+        raise ConfigError(
+            'expected a list of files, e.g. files = ["egna-matningar.xlsx"]',
+            path=path,
+            key="measurements.files",
+        )
+    base = Path(path).parent if path else Path.cwd()
+    out = []
+    for f in files:
+        p = Path(f).expanduser()
+        p = p if p.is_absolute() else base / p
+        if not p.is_file():
+            raise ConfigError(
+                f"file not found: {p}; create one with: koladagap measurements template",
+                path=path,
+                key="measurements.files",
+            )
+        out.append(str(p))
+    return tuple(out)
+
+
 def _units(
     data: Mapping[str, Any], kpi_ids: tuple[str, ...], path: str | None
 ) -> tuple[str | None, tuple[str, ...]]:
@@ -607,6 +650,11 @@ followups = [
 # [units]
 # type = "V15"
 # kpis = ["N15428"]
+
+# The organisation's own sex-disaggregated measurements, as extra KPIs
+# (template: koladagap measurements template --out egna.xlsx). "Källa: egen mätning".
+# [measurements]
+# files = ["egna.xlsx"]
 
 # Operating areas for managers (default: Kolada's operating area of each KPI).
 # [areas]

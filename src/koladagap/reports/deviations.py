@@ -221,6 +221,8 @@ class ReportFrames:
     """Title lines."""
     units: pd.DataFrame | None = None
     """Gaps per organisational unit, when the plan asks for units."""
+    source: str = SOURCE
+    """The source line: Kolada (processed), own measurements, or both."""
 
 
 def _round(s: pd.Series, digits: int) -> pd.Series:
@@ -288,7 +290,14 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
         levels=level.reset_index(drop=True),
         header=_header(result, lang),
         units=_units_frame(result, lang),
+        source=_source(result),
     )
+
+
+def _source(result: PlanResult) -> str:
+    from ..measurements import attribution
+
+    return attribution(result.table["kpi"].astype(str))
 
 
 def _units_frame(result: PlanResult, lang: str) -> pd.DataFrame | None:
@@ -349,7 +358,7 @@ def _header(result: PlanResult, lang: str) -> list[str]:
     shown = [f"{labels[k]}: {int(counts[k])}" for k in ("act", "watch", "info") if k in counts]
     if shown:
         lines.append(f"{t['counts']}: " + "; ".join(shown))
-    lines.append(SOURCE)
+    lines.append(_source(result))
     return lines
 
 
@@ -420,7 +429,7 @@ def annex_frame(result: PlanResult, lang: str = "sv") -> pd.DataFrame:
             if sv
             else "Riket is a weighted national figure; peers an unweighted median",
         ),
-        (sec_plan, "data", result.data_source, SOURCE),
+        (sec_plan, "data", result.data_source, _source(result)),
     ]
     for g in result.groups:
         rows.append(
@@ -580,7 +589,7 @@ def _write_csv(f: ReportFrames, path: Path, lang: str) -> list[Path]:
         with _atomic(p) as tmp:
             df.drop(columns=[c for c in df.columns if c.startswith("_")]).to_csv(tmp, index=False)
             with tmp.open("a", encoding="utf-8") as fh:
-                fh.write(f"# {SOURCE}\n")
+                fh.write(f"# {f.source}\n")
         out.append(p)
     return out
 
@@ -629,7 +638,7 @@ def _write_md(f: ReportFrames, path: Path, lang: str) -> list[Path]:
         lines.append("")
     if f.units is not None:
         lines += [f"## {t['units']}", "", t["units_note"], "", _md_table(f.units, lang), ""]
-    lines += [f"## {t['annex']}", "", _md_table(f.annex, lang), "", f"*{SOURCE}*", ""]
+    lines += [f"## {t['annex']}", "", _md_table(f.annex, lang), "", f"*{f.source}*", ""]
     with _atomic(path) as tmp:
         tmp.write_text("\n".join(lines), encoding="utf-8")
     return [path]
@@ -706,7 +715,7 @@ def _write_html(f: ReportFrames, path: Path, lang: str) -> list[Path]:
     parts += [
         f"<h2>{e(t['annex'])}</h2>",
         _html_table(f.annex, lang),
-        f"<footer>{e(SOURCE)}</footer></body></html>",
+        f"<footer>{e(f.source)}</footer></body></html>",
     ]
     with _atomic(path) as tmp:
         tmp.write_text("".join(parts), encoding="utf-8")
@@ -787,8 +796,9 @@ def _sheet(
     ws.freeze_panes(top + 1, 2 if len(df.columns) > 2 else 0)
     if len(df.columns):
         ws.autofilter(top, 0, top + max(len(df), 1), len(df.columns) - 1)
-    ws.write(top + len(df) + 2, 0, SOURCE, fmt["source"])
-    ws.set_footer(f"&L{SOURCE}&R&P / &N")
+    source = header[-1] if header and header[-1].startswith("Källa") else SOURCE
+    ws.write(top + len(df) + 2, 0, source, fmt["source"])
+    ws.set_footer(f"&L{source}&R&P / &N")
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
 
