@@ -216,9 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--chart", type=Path, help="a chart per KPI: FILE.png (KPI id added if >1)")
     _add_source(un)
 
-    from . import cli_measurements
+    from . import cli_checklist, cli_measurements
 
     cli_measurements.register(sub)
+    cli_checklist.register(sub)
 
     d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
     d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
@@ -562,6 +563,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "baseline": cmd_baseline,
     "units": cmd_units,
     "measurements": lambda args: _lazy_run("cli_measurements", args),
+    "checklist": lambda args: _lazy_run("cli_checklist", args),
 }
 
 
