@@ -15,11 +15,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from koladagap._version import __version__  # noqa: E402
+from koladagap._version import __version__
 
 project = "koladagap"
 author = "koladagap developers"
-copyright = "koladagap developers; data: Källa: Kolada"  # noqa: A001
+copyright = "koladagap developers; data: Källa: Kolada"
 release = __version__
 version = __version__
 extensions = [
@@ -36,7 +36,6 @@ html_title = f"koladagap {release}"
 html_static_path: list[str] = []
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
-autodoc_class_signature = "separated"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_ivar = True

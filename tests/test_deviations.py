@@ -46,10 +46,10 @@ def test_one_row_per_kpi_latest_year_up_to_session(tmp_path: Path) -> None:
 def test_sessions_are_kept_and_the_baseline_reused(tmp_path: Path) -> None:
     plan = load_plan(plan_for("0180", tmp_path))
     run_plan(plan, "Benchmarking 1", source="sample")  # default: sessions/ next to the plan
-    assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
+    assert (tmp_path / "sessions" / "plan" / "benchmarking-1.json").exists()
     res = run_plan(plan, source="sample")
     assert res.baseline_source == "stored"
-    assert (tmp_path / "sessions" / "benchmarking-2.parquet").exists()
+    assert (tmp_path / "sessions" / "plan" / "benchmarking-2.parquet").exists()
     assert session_slug("Benchmarking 2") == "benchmarking-2"
 
 
@@ -236,7 +236,7 @@ def test_cli_baseline_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert (out / "utgangslage_1233_2018.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "charts" / "01_oversikt.png").exists()
     # the baseline session was stored next to the plan for later comparisons
-    assert (tmp_path / "sessions" / "benchmarking-1.json").exists()
+    assert (tmp_path / "sessions" / "plan" / "benchmarking-1.json").exists()
 
 
 def test_plan_with_own_measurements(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -272,3 +272,16 @@ def test_plan_measurement_file_missing(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"measurements\.files: file not found"):
         load_plan(plan_for("0180", tmp_path, '\n[measurements]\nfiles = ["nope.xlsx"]\n'))
+
+
+def test_two_plans_in_one_folder_keep_their_own_sessions(tmp_path: Path) -> None:
+    a = tmp_path / "stockholm.toml"
+    b = tmp_path / "vellinge.toml"
+    a.write_text(starter_plan("0180", "Stockholm", KPIS), encoding="utf-8")
+    b.write_text(starter_plan("1233", "Vellinge", KPIS), encoding="utf-8")
+    run_plan(load_plan(a), "Benchmarking 1", source="sample")
+    res = run_plan(load_plan(b), source="sample")
+    assert res.baseline_source == "computed"  # not Stockholm's stored baseline
+    assert (tmp_path / "sessions" / "stockholm" / "benchmarking-1.json").exists()
+    assert (tmp_path / "sessions" / "vellinge" / "benchmarking-2.json").exists()
+    assert res.comparison is not None and res.comparison["kpi"].is_unique

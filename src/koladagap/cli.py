@@ -438,6 +438,7 @@ def cmd_deviations(args: argparse.Namespace) -> int:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from .deviations import run_plan
+    from .measurements import is_own
     from .plan import load_plan
     from .reports.pack import baseline_pack_input, parse_formats, write_baseline_pack
 
@@ -454,7 +455,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     inp = baseline_pack_input(
         plan.organisation,
         plan.baseline.year,
-        kpis=res.table["kpi"].astype(str).tolist(),
+        kpis=[k for k in res.table["kpi"].astype(str) if not is_own(k)],
         source="sample" if kg.mode == "sample" else kg,
         lang=lang,
         levels={str(k): str(v) for k, v in res.level.items()},

@@ -17,6 +17,7 @@ For one municipality (default 0180 Stockholm) it writes, into one folder:
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -27,6 +28,8 @@ from .schema import parse_ids
 
 if TYPE_CHECKING:
     from .deviations import PlanResult
+
+log = logging.getLogger("koladagap")
 
 
 def _atomic_csv(df: pd.DataFrame, path: Path, note: str) -> None:
@@ -113,8 +116,17 @@ def _deviation_report(
     res = run_plan(plan, None, source=kg, sessions_dir=sessions)
     written = [plan_path]
     for ext in ("xlsx", "html", "md"):
+        if ext == "xlsx" and not _has("xlsxwriter"):
+            log.warning("avvikelser.xlsx skipped: pip install 'koladagap[excel]' for Excel files")
+            continue
         written += write_report(res, out / f"avvikelser.{ext}", lang=lang)
     return written, res
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
@@ -133,7 +145,10 @@ def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
         levels={str(k): str(v) for k, v in base.level.items()},
         family=plan.peer_family,
     )
-    files = write_baseline_pack(inp, out, "png,pdf,pptx")
+    formats = "png,pdf,pptx" if _has("pptx") else "png,pdf"
+    if "pptx" not in formats:
+        log.warning("the PowerPoint deck skipped: pip install 'koladagap[pptx]' for it")
+    files = write_baseline_pack(inp, out, formats)
     return [f for f in files if f.suffix != ".png"] + [out / "charts"]
 
 

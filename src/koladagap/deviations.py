@@ -212,8 +212,8 @@ def run_plan(
         plan: a :class:`~koladagap.plan.Plan`.
         session: a session name from the plan; ``None`` for the latest.
         source: where the values come from (as for :func:`koladagap.values`).
-        sessions_dir: where session results are kept; ``"default"`` is a
-            ``sessions/`` folder next to the plan file; ``None`` keeps nothing.
+        sessions_dir: where session results are kept; ``"default"`` is
+            ``sessions/<plan file name>/`` next to the plan file; ``None`` keeps nothing.
         refresh: ask Kolada for changes since the last fetch first.
     """
     kg = _resolve(source)
@@ -269,12 +269,23 @@ def run_plan(
     if sess != plan.baseline:
         base_table = None
         if folder is not None and (folder / f"{session_slug(plan.baseline.name)}.json").exists():
-            base_table = load_session(folder, session_slug(plan.baseline.name)).table
-            baseline_source = "stored"
+            stored = load_session(folder, session_slug(plan.baseline.name))
+            org = stored.manifest.get("plan", {}).get("organisation", {}).get("id")
+            if org == plan.organisation:
+                base_table = stored.table
+                baseline_source = "stored"
+            else:
+                log.warning(
+                    "the stored baseline in %s is for %s, not %s: computing the baseline now",
+                    folder,
+                    org,
+                    plan.organisation,
+                )
         if base_table is None:
             base_table = _latest_per_kpi(evaluated, plan.baseline.year)
             baseline_source = "computed"
             _save(folder, plan, plan.baseline, base_table, kg)
+        base_table = base_table.loc[base_table["municipality_id"] == plan.organisation]
         comparison = compare(
             base_table,
             table,
@@ -321,8 +332,10 @@ def _sessions_folder(plan: Plan, sessions_dir: str | os.PathLike[str] | None) ->
     if sessions_dir is None:
         return None
     if sessions_dir == "default":
+        # one folder per plan file, so two plans side by side never share sessions
         base = Path(plan.path).parent if plan.path else Path.cwd()
-        return base / "sessions"
+        stem = Path(plan.path).stem if plan.path else f"plan-{plan.organisation}"
+        return base / "sessions" / stem
     return Path(sessions_dir)
 
 

@@ -113,8 +113,8 @@ class FollowUp:
     """When a change between baseline and follow-up counts (method section 5).
 
     Attributes:
-        min_change_pp: shares: |Δ| must reach this many pp (2.0).
-        min_change_relative: amounts: |Δ| must reach this fraction of the
+        min_change_pp: shares: ``|Δ|`` must reach this many pp (2.0).
+        min_change_relative: amounts: ``|Δ|`` must reach this fraction of the
             advantaged sex's baseline value (0.05).
         baseline_fraction: and at least this fraction of the baseline gap (1/3).
         z: a change is significant at this z when it can be tested (1.96).
