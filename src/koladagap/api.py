@@ -137,7 +137,13 @@ class Kolada:
         }
         if self.mode == "sample":
             return bundled[name]()
-        cached = self.cache.read_meta(name)
+        try:
+            cached = self.cache.read_meta(name)
+        except CorruptCacheError as err:
+            if self.mode != "api":
+                raise
+            log.warning("%s; fetching it again", err)
+            cached = None
         if cached is not None:
             return cached
         if self.mode == "cache":

@@ -321,7 +321,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_out(out: Path | None) -> None:
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"invalid output file {str(out)!r}: expected a .csv or .parquet name")
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
+    _check_out(args.out)
     kg = _kolada(args)
     if args.dry_run:
         for url in kg.dry_run(args.kpi, args.municipality, args.years):
@@ -333,6 +339,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    _check_out(args.out)
     kg = _kolada(args)
     g = kg.gaps(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
     write_table(g, args.out, args.lang, sys.stdout)
@@ -360,7 +367,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .plan import load_plan, starter_plan
+    from .plan import starter_plan
     from .schema import parse_ids
 
     mid = parse_ids(args.municipality, "municipality")
@@ -382,10 +389,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
         text = text.replace("ids = [\n\n]", "ids = []").replace(
             "groups = []\n\n# Per-KPI", f'groups = ["{group}"]\n\n# Per-KPI'
         )
+    import tomllib
+
+    from .plan import parse_plan
+
+    parse_plan(tomllib.loads(text), path=str(out))  # what we write must read back
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
-    load_plan(tmp)  # what we write must read back
     tmp.replace(out)
     print(_msg(args.lang, "plan_written", name=name, mid=mid[0], path=out), file=sys.stderr)
     return EXIT_OK
@@ -598,6 +609,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _fail(lang, err, EXIT_API)
         except CacheError as err:
             code = _fail(lang, err, EXIT_CACHE)
+        except OSError as err:  # a file or folder that cannot be written or read
+            where = f" [{err.filename}]" if err.filename else ""
+            code = _fail(lang, Exception(f"{err.strerror or err}{where}"), EXIT_CACHE)
         except KoladaGapError as err:  # pragma: no cover - every subclass is handled above
             code = _fail(lang, err, 1)
     for w in caught:

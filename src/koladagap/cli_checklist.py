@@ -61,7 +61,16 @@ def _lower_first(s: str) -> str:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``checklist`` command with the actions ``template`` and ``report``."""
-    from .checklist import VERSIONS
+    # the shipped versions, without importing koladagap.checklist (and matplotlib) at start-up
+    from importlib.resources import files
+
+    VERSIONS = tuple(
+        sorted(
+            p.name[:-5]
+            for p in files("koladagap").joinpath("checklists").iterdir()
+            if p.name.endswith(".toml")
+        )
+    )
 
     p = sub.add_parser(
         "checklist",
