@@ -192,7 +192,7 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 def test_exact_values_across_pages_and_chunks(standin: Any, fast_settings: HTTPSettings) -> None:
-    s = HTTPSettings(**{**fast_settings.__dict__, "per_page": 500})
+    s = HTTPSettings(**{**fast_settings.__dict__, "per_page": 500, "fit_pages": False})
     c = KoladaClient(standin.base_url, settings=s)
     munis = sample_values()["municipality_id"].drop_duplicates().tolist()[:60]
     kpis = ["N00906", "N15428", "N00945"]
@@ -307,7 +307,9 @@ def test_progress_callback(standin: Any, fast_settings: HTTPSettings) -> None:
 def test_every_fault_gives_complete_data_or_an_error(
     standin: Any, fast_settings: HTTPSettings, kind: str
 ) -> None:
-    s = HTTPSettings(**{**fast_settings.__dict__, "per_page": 200, "read_timeout": 0.5})
+    s = HTTPSettings(
+        **{**fast_settings.__dict__, "per_page": 200, "read_timeout": 0.5, "fit_pages": False}
+    )
     c = KoladaClient(standin.base_url, settings=s)
     want = expected(["N00906"], None, [2021, 2022])
     # the fault hits the second page
@@ -378,3 +380,16 @@ def test_ou_and_oudata(fast_settings: HTTPSettings) -> None:
     df = records_to_frame(recs, ou=True).sort_values("gender", ignore_index=True)
     assert df["ou_id"].tolist() == ["V15E018000201"] * 3
     assert df["value"].tolist()[:1] == [95.0] and np.isnan(df["value"].iloc[1])
+
+
+def test_id_lists_are_sized_so_each_answer_fits_one_page() -> None:
+    """18 KPIs × 13 years: 234 objects per municipality, so 21 per request, not 25."""
+    c = KoladaClient(BASE)
+    kpis = [f"N{i:05d}" for i in range(18)]
+    munis = [f"{i:04d}" for i in range(1000, 1290)]
+    urls = c.build_urls("data", kpis=kpis, municipalities=munis, years="2010-2022")
+    sizes = [len(segments(u.split("?")[0])["municipality"]) for u in urls]
+    assert len(urls) == 14 and max(sizes) == 21 and sum(sizes) == 290
+    assert all(18 * s * 13 <= 5000 for s in sizes)
+    old = KoladaClient(BASE, settings=HTTPSettings(fit_pages=False))
+    assert len(old.build_urls("data", kpis=kpis, municipalities=munis, years="2010-2022")) == 12

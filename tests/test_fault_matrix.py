@@ -65,6 +65,7 @@ def settings(**kw: Any) -> HTTPSettings:
         "body_retries": 3,
         "read_timeout": 0.5,
         "per_page": PER_PAGE,
+        "fit_pages": False,  # lists of 25 ids, so that answers run over several pages
     }
     return HTTPSettings(**{**base, **kw})
 

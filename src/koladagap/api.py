@@ -332,8 +332,19 @@ class Kolada:
                 (t for k in old if (t := self.cache.last_fetched(k)) is not None),
                 default=None,
             )
-            from_date = since.date().isoformat() if since is not None else None
-            self._fetch(old, munis, yrs, from_date=from_date)
+            if since is None:
+                self._fetch(old, munis, yrs)
+                return
+            # Changes only, for every municipality (the bulk form: one request per KPI
+            # chunk and year chunk), applied to everything the cache holds for these KPIs.
+            records = self.client.data(old, None, yrs or None, from_date=since.date().isoformat())
+            df = drop_groups(records_to_frame(records, source=self.base_url + "/data"))
+            if df.empty:
+                return  # nothing changed: the files stay as they are
+            query = {"municipalities": "*", "years": yrs or "*", "kpis": old}
+            self.cache.write(
+                df, query={**query, "from_date": since.date().isoformat()}, api_url=self.base_url
+            )
 
     def gaps(
         self, kpi: Ids, municipality: Ids = None, years: Years = None, **kw: Any

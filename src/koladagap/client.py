@@ -63,6 +63,24 @@ def chunks(ids: Sequence[Any], size: int = MAX_IDS) -> list[list[Any]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
+def _even_chunks(ids: Sequence[Any], size: int) -> list[list[Any]]:
+    """Cut ``ids`` into the fewest lists of at most ``size``, of nearly equal length.
+
+    >>> [len(c) for c in _even_chunks(list(range(290)), 21)]
+    [21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 20, 20, 20, 20]
+    """
+    n = -(-len(ids) // size) if ids else 0
+    if n == 0:
+        return []
+    base, extra = divmod(len(ids), n)
+    out, start = [], 0
+    for i in range(n):
+        step = base + (1 if i < extra else 0)
+        out.append(list(ids[start : start + step]))
+        start += step
+    return out
+
+
 def _check_date(from_date: str | dt.date | None) -> str | None:
     if from_date is None:
         return None
@@ -204,12 +222,22 @@ class KoladaClient:
             # Every municipality, every year: the bulk form over all possible years.
             years = [str(y) for y in range(FIRST_YEAR, dt.date.today().year + 1)]
         segments: list[tuple[str, list[list[str]]]] = []
+        kpi_chunks, year_chunks = chunks(kpis), chunks(years)
         if kpis:
-            segments.append(("kpi", chunks(kpis)))
+            segments.append(("kpi", kpi_chunks))
         if units:
-            segments.append((unit_kind, chunks(units)))
+            # Size the id lists so that one answer fits on one page: an answer holds at
+            # most one object per KPI × id × year, and a page at most per_page objects.
+            per_id = max(len(kpi_chunks[0]) if kpi_chunks else 1, 1) * max(
+                len(year_chunks[0]) if year_chunks else 1, 1
+            )
+            size = MAX_IDS
+            if years and self.settings.fit_pages:
+                size = min(MAX_IDS, max(1, self.settings.per_page // per_id))
+            unit_chunks = _even_chunks(units, size) if size < MAX_IDS else chunks(units)
+            segments.append((unit_kind, unit_chunks))
         if years:
-            segments.append(("year", chunks(years)))
+            segments.append(("year", year_chunks))
         urls = []
         for combo in itertools.product(*(c for _, c in segments)):
             path = "/".join(

@@ -62,6 +62,9 @@ class HTTPSettings:
         user_agent: the ``User-Agent`` header.
         municipality_type_param: query parameter that filters ``/municipality`` by
             type (``K``/``L``); Kolada's name for it is unverified, so it can be set.
+        fit_pages: size municipality/OU id lists so that each answer fits on one
+            page (at most ``per_page`` objects: KPIs × ids × years); ``False`` uses
+            lists of 25 and follows the extra pages.
 
     Examples:
         >>> HTTPSettings(max_workers=2, rate_limit=5).max_workers
@@ -79,6 +82,7 @@ class HTTPSettings:
     per_page: int = 5000
     user_agent: str = DEFAULT_USER_AGENT
     municipality_type_param: str = "region_type"
+    fit_pages: bool = True
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
