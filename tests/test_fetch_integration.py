@@ -218,3 +218,15 @@ def test_dry_run_sends_nothing(standin: Any, capsys: pytest.CaptureFixture[str])
     )
     assert code == 0 and standin.request_count == 0
     assert out.strip() == standin.base_url + "/data/kpi/N00906/year/2022?per_page=5000"
+
+
+def test_offline_knows_what_was_fetched_without_a_catalogue(
+    standin: Any, tmp_path: Path, fast_settings: HTTPSettings
+) -> None:
+    """A cold fetch checks ids with /kpi/{ids}, not the whole catalogue; offline still works."""
+    kg = Kolada(standin.base_url, cache_dir=str(tmp_path), settings=fast_settings)
+    kg.values("N00906", ["0180"], 2022)
+    assert not any(r.split("?")[0].endswith("/v3/kpi") for r in standin.requests)
+    assert not (tmp_path / "meta" / "kpis.parquet").exists()
+    offline = Kolada(cache_dir=str(tmp_path), mode="cache")
+    assert len(offline.values("N00906", ["0180"], 2022)) == 3

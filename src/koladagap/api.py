@@ -232,6 +232,8 @@ class Kolada:
                 known_k |= {str(r.get("id")) for r in self.client.kpis(ask)}
         else:
             known_k = set(self._metadata("kpis")["id"].dropna())
+            if self.mode == "cache":  # what was fetched once is known, catalogue or not
+                known_k |= {k for k in kpis if self.cache.partition_file(k).exists()}
         if self.mode == "sample":
             known_k &= set(sample_values()[KPI].unique())
         bad_k = [k for k in kpis if k not in known_k]
