@@ -128,7 +128,7 @@ class Case:
     outcome: str | type[APIError] = "exact"
     relative_next: bool = False
     min_seconds: float = 0.0  # e.g. a Retry-After that must be waited for
-    read_timeout: float = 0.5
+    read_timeout: float = 2.0  # generous: the suite may run on a loaded machine
 
 
 def page(n: int) -> str:

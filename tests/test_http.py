@@ -180,7 +180,7 @@ def test_read_timeout_raises_transport_error(standin: Any) -> None:
 
 
 def test_one_slow_answer_is_retried(standin: Any) -> None:
-    s = HTTPSettings(rate_limit=0, retries=2, backoff_factor=0, read_timeout=0.3)
-    standin.faults.add("timeout", times=1, sleep=0.6)
+    s = HTTPSettings(rate_limit=0, retries=2, backoff_factor=0, read_timeout=1.0)
+    standin.faults.add("timeout", times=1, sleep=2.0)
     url = standin.base_url + "/kpi/N00906"
     assert get_json(make_session(s), url, s)["values"][0]["id"] == "N00906"

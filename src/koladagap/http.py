@@ -194,6 +194,20 @@ _BODY_ERRORS = (
 )
 
 
+def _cut_off(err: BaseException) -> bool:
+    """Whether a connection error is a broken answer (reset or cut mid-body), not a dead host."""
+    from urllib3.exceptions import ProtocolError
+
+    seen: set[int] = set()
+    cur: BaseException | None = err
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ProtocolError) or any(isinstance(a, ProtocolError) for a in cur.args):
+            return True
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
 def get_json(
     session: requests.Session,
     url: str,
@@ -222,6 +236,12 @@ def get_json(
                 f"gave up after {settings.retries} retries: {err}", url=url
             ) from err
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
+            if _cut_off(err) and attempt + 1 < attempts:
+                last = err  # the connection broke while the answer was being read
+                log.info(
+                    "answer of %s cut off (%s); attempt %d/%d", url, err, attempt + 1, attempts
+                )
+                continue
             raise TransportError(f"no answer ({type(err).__name__}: {err})", url=url) from err
         except requests.exceptions.RequestException as err:
             raise TransportError(f"request failed ({type(err).__name__}: {err})", url=url) from err
