@@ -66,6 +66,10 @@ def test_flags_are_traceable_to_printed_thresholds(vellinge: object) -> None:
         annex["Inställning"]
     )
     assert len(frames.notices) == len(flags)
+    # the thresholds are printed in the report's language
+    rules = frames.overview["Tröskel väsentlighet"].astype(str)
+    assert rules.str.contains("procentenheter").any() and not rules.str.contains(">=").any()
+    assert report_frames(res, "en").overview["Materiality threshold"].str.contains(">=").any()  # type: ignore[arg-type]
 
 
 def test_notices_have_empty_fields_to_complete(vellinge: object, tmp_path: Path) -> None:

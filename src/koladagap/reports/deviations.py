@@ -225,6 +225,39 @@ class ReportFrames:
     """The source line: Kolada (processed), own measurements, or both."""
 
 
+_SV_RULE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\|excess gap\|", "|skillnad − förväntad|"),
+    (r"\|value − target\|", "|värde − mål|"),
+    (r"advantaged value", "det gynnade könets värde"),
+    (r"value outside", "värdet utanför"),
+    (r"(\d) pp\b", r"\1 procentenheter"),
+    (r"CI excludes expected", "konfidensintervall utesluter den förväntade skillnaden"),
+    (r"else persistence", "annars i samma riktning"),
+    (r"(\d+)/(\d+) years", r"\1 av \2 år"),
+    (r"\bwatch\b", "bevaka"),
+    (r"\bact\b", "åtgärda"),
+    (r"\band\b", "och"),
+    (r"\bor\b", "eller"),
+    (r">=", "≥"),
+    (r"<=", "≤"),
+    (r"(\d)\.(\d)", r"\1,\2"),
+)
+
+
+def _rule_text(s: pd.Series, lang: str) -> pd.Series:
+    """The engine's threshold texts (English) in the report's language.
+
+    >>> _rule_text(pd.Series(["|excess gap| >= 5 pp"]), "sv").tolist()
+    ['|skillnad − förväntad| ≥ 5 procentenheter']
+    """
+    out = s.astype("string")
+    if lang != "sv":
+        return out
+    for pattern, repl in _SV_RULE_WORDS:
+        out = out.str.replace(pattern, repl, regex=True)
+    return out
+
+
 def _round(s: pd.Series, digits: int) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").round(digits)
 
@@ -256,9 +289,9 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
             t["expected"]: tab["expected"],
             t["level"]: level_label,
             t["reasons"]: tab["reasons"],
-            t["threshold_material"]: tab["threshold_material"],
-            t["threshold_credible"]: tab["threshold_credible"],
-            t["threshold_reference"]: tab["threshold_reference"],
+            t["threshold_material"]: _rule_text(tab["threshold_material"], lang),
+            t["threshold_credible"]: _rule_text(tab["threshold_credible"], lang),
+            t["threshold_reference"]: _rule_text(tab["threshold_reference"], lang),
             t["z_ref"]: _round(tab["z_ref"], 2),
             t["percentile_ref"]: _round(tab["percentile_ref"], 0),
             t["peer_median_gap"]: _round(tab["peer_median_gap"], 2),
