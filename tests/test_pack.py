@@ -176,8 +176,28 @@ def test_parallel_pack_draws_the_pdf_in_a_child_process(
 ) -> None:
     inp = pack.baseline_pack_from_sample("0180", 2018, kpis=["N17461"])
     with caplog.at_level(logging.WARNING, logger="koladagap"):
-        files = pack.write_baseline_pack(inp, tmp_path, formats="png,pdf", parallel=True)
+        files = pack.write_baseline_pack(
+            inp, tmp_path, formats="png,pdf", parallel=True, vector_pdf=True
+        )
     assert not [r for r in caplog.records if "PDF worker failed" in r.getMessage()]
     pdf = tmp_path / f"{STEM}.pdf"
     assert pdf in files and _pdf_pages(pdf) == 1 + 1 + 4
     assert len([p for p in files if p.suffix == ".png"]) == 4
+
+
+def test_raster_pdf_reuses_the_chart_images(tmp_path: Path) -> None:
+    """The default PDF embeds each chart's PNG unchanged, with the page number as text."""
+    import re
+
+    from PIL import Image
+
+    inp = pack.baseline_pack_from_sample("0180", 2018, kpis=["N15428"])
+    files = pack.write_baseline_pack(inp, tmp_path, formats="png,pdf")
+    pdf = next(f for f in files if f.suffix == ".pdf").read_bytes()
+    pngs = sorted((tmp_path / "charts").glob("*.png"))
+    assert pdf.count(b"/Subtype /Image") == 2 + len(pngs)  # title, index, one per chart
+    with Image.open(pngs[0]) as img:
+        width, height = img.size
+    assert f"/Width {width} /Height {height}".encode() in pdf
+    numbers = re.findall(rb"\((\d+)\) Tj", pdf)
+    assert [int(n) for n in numbers] == list(range(3, 3 + len(pngs)))

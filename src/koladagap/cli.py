@@ -201,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma list of png, svg, pdf, pptx (default png,pdf,pptx)",
     )
     bl.add_argument(
+        "--vector-pdf",
+        action="store_true",
+        help="vector PDF (sharp at any zoom, slower); default: the chart images",
+    )
+    bl.add_argument(
         "--sessions-dir", type=Path, help="where session results are kept (default: next to plan)"
     )
     _add_source(bl)
@@ -472,7 +477,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         levels={str(k): str(v) for k, v in res.level.items()},
         family=plan.peer_family,
     )
-    files = write_baseline_pack(inp, args.out, formats)
+    files = write_baseline_pack(inp, args.out, formats, vector_pdf=args.vector_pdf)
     print(_msg(lang, "pack_written", n=len(files), path=args.out, name=res.organisation_name))
     print(_msg(lang, "source"))
     return EXIT_OK

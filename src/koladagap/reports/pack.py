@@ -424,7 +424,7 @@ def _cover_lines(d: _Data) -> list[str]:
 
 
 def _index_pages(
-    pdf: PdfPages, fig: Figure, d: _Data, entries: Sequence[tuple[str, dict[str, int]]]
+    pdf: PdfPages | _RasterPdf, fig: Figure, d: _Data, entries: Sequence[tuple[str, dict[str, int]]]
 ) -> None:
     """The index as a table: each KPI, then the page of each of its charts."""
     lang = d.inp.lang
@@ -448,8 +448,46 @@ def _index_pages(
         _save_pdf_page(pdf, fig)
 
 
-def _save_pdf_page(pdf: PdfPages, fig: Figure) -> None:
+def _save_pdf_page(pdf: PdfPages | _RasterPdf, fig: Figure) -> None:
     pdf.savefig(fig)  # type: ignore[no-untyped-call]
+
+
+class _RasterPdf:
+    """Collects PNG pages and writes them as one PDF (see :mod:`.imagepdf`) on close.
+
+    Chart pages reuse the image drawn for the PNG files and the deck, stamped with
+    the page number, so each chart is drawn once.
+    """
+
+    def __init__(self, path: Path, title: str, subject: str) -> None:
+        self.path, self.title, self.subject = path, title, subject
+        self.pages: list[bytes | Future[bytes]] = []
+        self.numbers: list[int | None] = []
+
+    def savefig(self, fig: Figure) -> None:
+        """A page drawn here (title, index): rendered to PNG now."""
+        fig.canvas.draw()
+        rgba = np.asarray(fig.canvas.buffer_rgba()).copy()  # type: ignore[attr-defined]
+        self.pages.append(_encode_png(rgba))
+        self.numbers.append(None)
+
+    def add(self, page: bytes | Future[bytes], number: int) -> None:
+        """A chart page: the chart's PNG (or its pending encoding) and its page number."""
+        self.pages.append(page)
+        self.numbers.append(number)
+
+    def close(self) -> None:
+        from .imagepdf import write_image_pdf
+
+        pngs = [p.result() if isinstance(p, Future) else p for p in self.pages]
+        write_image_pdf(
+            pngs,
+            self.path,
+            dpi=PNG_DPI,
+            title=self.title,
+            subject=self.subject,
+            numbers=self.numbers,
+        )
 
 
 # --- PPTX --------------------------------------------------------------------------
@@ -542,6 +580,7 @@ def write_baseline_pack(
     formats: str | Sequence[str] = DEFAULT_FORMATS,
     *,
     parallel: bool | None = None,
+    vector_pdf: bool = False,
 ) -> list[Path]:
     """Write the baseline chart pack for ``inp`` into ``out_dir``; return the files written.
 
@@ -554,11 +593,13 @@ def write_baseline_pack(
     trend, the gap over time and the gap among kommuner (not for counts).
     Files are written atomically (a temporary name, then a rename).
 
-    The vector PDF and the raster files are drawn separately; with
-    ``parallel=True`` the PDF is drawn by a child Python process while this
-    one draws the PNGs and the deck (``None``: when the pack has at least
-    12 charts and the machine more than one CPU). If the child fails, the
-    PDF is drawn here instead.
+    By default the PDF's pages are the chart images drawn for the PNGs and the
+    deck (150 dpi, the page number stamped on), so each chart is drawn once.
+    ``vector_pdf=True`` makes a vector PDF instead (crisp at any zoom, text
+    selectable), which draws every chart a second time; with ``parallel=True``
+    a child Python process draws it while this one draws the PNGs and the deck
+    (``None``: when the pack has at least 12 charts and the machine more than
+    one CPU). If the child fails, the PDF is drawn here instead.
 
     Raises:
         InputError: an unknown format, python-pptx missing for ``"pptx"``, or
@@ -584,12 +625,14 @@ def write_baseline_pack(
     parallel = parallel and bool(sys.executable)  # an embedded Python cannot start a child
     written: list[Path] = []
     with contextlib.ExitStack() as stack:
-        pdf: PdfPages | None = None
+        pdf: PdfPages | _RasterPdf | None = None
         worker: _PdfWorker | None = None
         pdf_path = out / f"{stem}.pdf"
         if "pdf" in fmts:
             tmp_pdf = stack.enter_context(_atomic_path(pdf_path, mode))
-            if raster and parallel:
+            if not vector_pdf:
+                pdf = stack.enter_context(_open_pdf(d, chart_list, tmp_pdf, raster=True))
+            elif raster and parallel:
                 worker = stack.enter_context(_PdfWorker(inp, tmp_pdf))
             else:
                 pdf = stack.enter_context(_open_pdf(d, chart_list, tmp_pdf))
@@ -618,8 +661,13 @@ def write_baseline_pack(
 
 
 @contextlib.contextmanager
-def _open_pdf(d: _Data, chart_list: Sequence[_Chart], path: Path) -> Iterator[PdfPages]:
-    """The pack's PDF at ``path`` with its title page and index written; chart pages follow."""
+def _open_pdf(
+    d: _Data, chart_list: Sequence[_Chart], path: Path, *, raster: bool = False
+) -> Iterator[Any]:
+    """The pack's PDF at ``path`` with its title page and index written; chart pages follow.
+
+    ``raster``: a PDF of page images (:class:`_RasterPdf`), else matplotlib's vector PDF.
+    """
     inp = d.inp
     meta = {
         "Title": f"{inp.pack_title}: {inp.organisation_name}",
@@ -627,10 +675,19 @@ def _open_pdf(d: _Data, chart_list: Sequence[_Chart], path: Path) -> Iterator[Pd
         "Creator": "koladagap",
     }
     fig = _new_figure()
+    entries = _index_entries(d, chart_list, _first_chart_page(chart_list))
+    if raster:
+        pages = _RasterPdf(path, meta["Title"], meta["Subject"])
+        _title_page(fig, d)
+        _save_pdf_page(pages, fig)
+        _index_pages(pages, fig, d, entries)
+        yield pages
+        pages.close()
+        return
     with PdfPages(path, metadata=meta) as pdf:
         _title_page(fig, d)
         _save_pdf_page(pdf, fig)
-        _index_pages(pdf, fig, d, _index_entries(d, chart_list, _first_chart_page(chart_list)))
+        _index_pages(pdf, fig, d, entries)
         yield pdf
 
 
@@ -726,13 +783,13 @@ def _render_all(
     chart_list: Sequence[_Chart],
     chart_dir: Path,
     fmts: Sequence[str],
-    pdf: PdfPages | None,
+    pdf: PdfPages | _RasterPdf | None,
     prs: Any,
     mode: int,
 ) -> list[Path]:
     """Draw each chart once and save it in every format asked for, in order."""
     written: list[Path] = []
-    need_png = "png" in fmts or prs is not None
+    need_png = "png" in fmts or prs is not None or isinstance(pdf, _RasterPdf)
     if not (need_png or "svg" in fmts or pdf is not None):
         return written
     fig = _new_figure()
@@ -762,7 +819,9 @@ def _render_all(
                 with _atomic_path(path, mode) as tmp:
                     fig.savefig(tmp, format="svg")
                 written.append(path)
-            if pdf is not None:
+            if isinstance(pdf, _RasterPdf):
+                pdf.add(pending[-1][1], page)  # the same PNG as the file and the slide
+            elif pdf is not None:
                 fig.text(
                     0.99,
                     0.015,
