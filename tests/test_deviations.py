@@ -289,3 +289,48 @@ def test_two_plans_in_one_folder_keep_their_own_sessions(tmp_path: Path) -> None
     assert (tmp_path / "sessions" / "stockholm" / "benchmarking-1.json").exists()
     assert (tmp_path / "sessions" / "vellinge" / "benchmarking-2.json").exists()
     assert res.comparison is not None and res.comparison["kpi"].is_unique
+
+
+def test_baseline_pack_charts_own_measurements_with_their_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from koladagap.measurements import read_measurements
+
+    example = Path(__file__).parent / "data" / "measurements_example.csv"
+    shutil.copy(example, tmp_path / "egna.csv")
+    own = read_measurements(tmp_path / "egna.csv")
+    text = (
+        starter_plan("0180", "Stockholm", ["N15428"]) + '\n[measurements]\nfiles = ["egna.csv"]\n'
+    )
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text, encoding="utf-8")
+    out = tmp_path / "pack"
+    code = main(
+        ["baseline", "--plan", str(plan), "--sample", "--out", str(out), "--format", "png,pdf"]
+    )
+    assert code == 0, capsys.readouterr().err
+    charted = {p.name.split("_")[0] for p in (out / "charts").glob("*.png")}
+    assert "N15428" in charted and set(own.ids) & charted
+    # an own measurement's chart names its own source, never Kolada
+    import dataclasses
+
+    import matplotlib.pyplot as plt
+
+    from koladagap.reports import pack as pk
+
+    inp = pk.baseline_pack_from_sample("0180", 2018, kpis=["N15428"])
+    kpi = own.ids[0]
+    mine = own.values.loc[own.values["kpi"] == kpi]
+    inp = dataclasses.replace(
+        inp,
+        kpis=[*inp.kpis, kpi],
+        values=pd.concat([inp.values, mine], ignore_index=True),
+        kpi_meta=pd.concat([inp.kpi_meta, own.kpis[["id", "title"]]], ignore_index=True),
+    )
+    (first, *_) = pk._kpi_charts(pk._Data(inp), kpi)
+    _, ax = plt.subplots()
+    first.draw(ax=ax)
+    texts = [t.get_text() for t in ax.figure.texts if t.get_gid() == "attribution"]
+    assert texts and all("egen mätning" in t and "Kolada" not in t for t in texts)

@@ -453,8 +453,10 @@ def cmd_deviations(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from .deviations import run_plan
-    from .measurements import is_own
+    from .measurements import is_own, read_many
     from .plan import load_plan
     from .reports.pack import baseline_pack_input, parse_formats, write_baseline_pack
 
@@ -477,6 +479,16 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         levels={str(k): str(v) for k, v in res.level.items()},
         family=plan.peer_family,
     )
+    own = read_many(plan.measurement_files)
+    if own.ids:  # the organisation's own measurements get their charts too
+        mine = own.values.loc[own.values["municipality_id"] == plan.organisation]
+        mine = mine.loc[~mine["kpi"].astype(str).str.endswith("-N")]
+        inp = dataclasses.replace(
+            inp,
+            kpis=[*inp.kpis, *[k for k in own.ids if k in set(mine["kpi"])]],
+            values=pd.concat([inp.values, mine], ignore_index=True),
+            kpi_meta=pd.concat([inp.kpi_meta, own.kpis[["id", "title"]]], ignore_index=True),
+        )
     files = write_baseline_pack(inp, args.out, formats, vector_pdf=args.vector_pdf)
     print(_msg(lang, "pack_written", n=len(files), path=args.out, name=res.organisation_name))
     print(_msg(lang, "source"))

@@ -276,7 +276,31 @@ def _overview(d: _Data) -> _Chart | None:
         lang=inp.lang,
     )
     alt = charts.text(inp.lang, "pack_overview")
-    return _Chart("01_oversikt", None, "overview", draw, _overview_lines(d, kpis), alt)
+    return _Chart(
+        "01_oversikt", None, "overview", _with_source(draw, kpis), _overview_lines(d, kpis), alt
+    )
+
+
+def _with_source(draw: Callable[..., Any], kpis: Sequence[str]) -> Callable[..., Any]:
+    """``draw``, with the footer naming the right source when own measurements are shown.
+
+    Kolada's figures are "Källa: Kolada; egen bearbetning"; the organisation's own
+    measurements are never attributed to Kolada ("Källa: egen mätning").
+    """
+    from ..measurements import attribution
+
+    source = attribution(kpis)
+    if source == charts.ATTRIBUTION:
+        return draw
+
+    def drawn(*args: Any, **kwargs: Any) -> Any:
+        ax = draw(*args, **kwargs)
+        for t in ax.get_figure(root=True).texts:
+            if t.get_gid() == "attribution":
+                t.set_text(t.get_text().replace(charts.ATTRIBUTION, source))
+        return ax
+
+    return drawn
 
 
 def _kpi_charts(d: _Data, kpi: str) -> list[_Chart]:
@@ -304,7 +328,7 @@ def _kpi_charts(d: _Data, kpi: str) -> list[_Chart]:
 
     def add(n: int, kind: str, stem: str, draw: Callable[..., object]) -> None:
         alt = f"{short}: {_caption(d, kind)}"
-        out.append(_Chart(f"{kpi}_{n}_{stem}", kpi, kind, draw, lines, alt))
+        out.append(_Chart(f"{kpi}_{n}_{stem}", kpi, kind, _with_source(draw, [kpi]), lines, alt))
 
     if kpi in d.t_only:  # one value per year, no women/men: a share of one sex (N00945)
         if own["total"].notna().any() and units.is_share:
@@ -408,7 +432,10 @@ def _title_page(fig: Figure, d: _Data) -> None:
     fig.text(0.07, 0.78, inp.pack_title, fontsize=26, fontweight="bold", va="top")
     fig.text(0.07, 0.64, f"{inp.organisation_name} ({inp.organisation_id})", fontsize=20, va="top")
     fig.text(0.07, 0.5, "\n".join(_cover_lines(d)), fontsize=14, va="top", linespacing=1.6)
-    fig.text(0.07, 0.08, charts.ATTRIBUTION, fontsize=12, color="#333333", gid="attribution")
+    from ..measurements import attribution
+
+    source = attribution(inp.kpis)
+    fig.text(0.07, 0.08, source, fontsize=12, color="#333333", gid="attribution")
 
 
 def _cover_lines(d: _Data) -> list[str]:
