@@ -71,12 +71,17 @@ def run_demo(
     print(_msg(lang, "demo_gap_head", year=res.session.year), file=stream)
     labels = _level_labels(lang)
     tab = res.table.assign(level=res.table["kpi"].map(res.level))
-    rows = zip(tab["kpi"], tab["gap"].astype(float), tab["level"], tab["kpi_title"], strict=True)
-    for kpi, gap, level, title in rows:  # a summary of at most ~50 lines, not data processing
+    names = [labels.get(str(lv), "") for lv in tab["level"]]
+    width = max((len(n) for n in names), default=0)
+    year = res.session.year
+    rows = zip(
+        tab["kpi"], tab["gap"].astype(float), tab["level"], names, tab["kpi_title"],
+        tab["period"].astype(int), strict=True,
+    )  # fmt: skip
+    for kpi, gap, level, name, title, period in rows:  # at most ~50 lines, not data processing
         text = _fmt(gap, lang) if level != "not_computable" else _msg(lang, "not_computable")
-        print(
-            f"  {kpi}  {text:>14}  {labels.get(str(level), ''):<28}  {str(title)[:60]}", file=stream
-        )
+        when = f" ({period})" if period != year else ""
+        print(f"  {kpi}  {text:>14}  {name:<{width}}  {str(title)[:60]}{when}", file=stream)
     print("", file=stream)
     for p in written:
         print(_msg(lang, "wrote", what=p.name, path=p.parent), file=stream)
