@@ -201,3 +201,21 @@ def test_raster_pdf_reuses_the_chart_images(tmp_path: Path) -> None:
     assert f"/Width {width} /Height {height}".encode() in pdf
     numbers = re.findall(rb"\((\d+)\) Tj", pdf)
     assert [int(n) for n in numbers] == list(range(3, 3 + len(pngs)))
+
+
+@pytest.mark.slow  # starts a Python child process (~2 s)
+def test_a_helper_process_draws_half_the_charts_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inp = pack.baseline_pack_from_sample("0180", 2018, kpis=["N17461", "N15428"])
+    serial = pack.write_baseline_pack(inp, tmp_path / "a", formats="png,pdf", parallel=False)
+    split = pack.write_baseline_pack(inp, tmp_path / "b", formats="png,pdf", parallel=True)
+    a = sorted(p for p in serial if p.suffix == ".png")
+    b = sorted(p for p in split if p.suffix == ".png")
+    assert [p.name for p in a] == [p.name for p in b] and len(a) >= 6
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
+    assert _pdf_pages(tmp_path / "b" / f"{STEM}.pdf") == _pdf_pages(tmp_path / "a" / f"{STEM}.pdf")
+    # a helper that delivers nothing: every chart is drawn here instead
+    monkeypatch.setattr(pack._PngWorker, "result", lambda self: {})
+    again = pack.write_baseline_pack(inp, tmp_path / "c", formats="png", parallel=True)
+    assert len([p for p in again if p.suffix == ".png"]) == len(a)

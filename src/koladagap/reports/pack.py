@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -665,7 +665,11 @@ def write_baseline_pack(
                 pdf = stack.enter_context(_open_pdf(d, chart_list, tmp_pdf))
         if prs is not None:
             _title_slide(prs, d)
-        written += _render_all(chart_list, chart_dir, fmts, pdf, prs, mode)
+        helper: _PngWorker | None = None
+        if parallel and not vector_pdf and "svg" not in fmts and raster:
+            # a child process draws every other chart; this one draws the rest
+            helper = stack.enter_context(_PngWorker(inp, range(1, len(chart_list), 2)))
+        written += _render_all(chart_list, chart_dir, fmts, pdf, prs, mode, helper=helper)
         if worker is not None and not worker.wait():
             with _open_pdf(d, chart_list, tmp_pdf) as pdf:
                 _render_all(chart_list, chart_dir, ("pdf",), pdf, None, mode)
@@ -785,6 +789,158 @@ class _PdfWorker:
         shutil.rmtree(self.job_dir, ignore_errors=True)
 
 
+def _render_split(
+    chart_list: Sequence[_Chart],
+    chart_dir: Path,
+    fmts: Sequence[str],
+    pdf: PdfPages | _RasterPdf | None,
+    prs: Any,
+    mode: int,
+    helper: _PngWorker,
+) -> list[Path]:
+    """As :func:`_render_all` (raster formats only), with ``helper`` drawing part of the charts."""
+    written: list[Path] = []
+    first_page = _first_chart_page(chart_list)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="koladagap-png") as pool:
+        futures = _split_futures(chart_list, _new_figure(), pool, helper)
+        for i, (chart, fut) in enumerate(zip(chart_list, futures, strict=True)):
+            if isinstance(pdf, _RasterPdf):
+                pdf.add(fut, first_page + i)
+            _save_png(chart, fut.result(), chart_dir, fmts, prs, mode, written)
+    return written
+
+
+def _save_png(
+    chart: _Chart,
+    png: bytes,
+    chart_dir: Path,
+    fmts: Sequence[str],
+    prs: Any,
+    mode: int,
+    written: list[Path],
+) -> None:
+    """One chart's PNG as a file (when asked) and as a slide of the deck."""
+    if "png" in fmts:
+        path = chart_dir / f"{chart.stem}.png"
+        with _atomic_path(path, mode) as tmp:
+            tmp.write_bytes(png)
+        written.append(path)
+    if prs is not None:
+        _chart_slide(prs, png, chart)
+
+
+def _split_futures(
+    chart_list: Sequence[_Chart], fig: Figure, pool: ThreadPoolExecutor, helper: _PngWorker
+) -> list[Future[bytes]]:
+    """PNGs of every chart, in order: this process's share drawn here, the rest by ``helper``.
+
+    Charts the helper failed to deliver are drawn here.
+    """
+    out: dict[int, Future[bytes]] = {}
+    for i, chart in enumerate(chart_list):
+        if i not in helper.indices:
+            out[i] = pool.submit(_encode_png, _draw_rgba(fig, chart))
+    theirs = helper.result()
+    for i, chart in enumerate(chart_list):
+        if i in out:
+            continue
+        if i in theirs:
+            done: Future[bytes] = Future()
+            done.set_result(theirs[i])
+            out[i] = done
+        else:
+            out[i] = pool.submit(_encode_png, _draw_rgba(fig, chart))
+    return [out[i] for i in range(len(chart_list))]
+
+
+def _draw_rgba(fig: Figure, chart: _Chart) -> np.ndarray:
+    """Draw one chart on ``fig`` and return a copy of its pixels."""
+    fig.clf()
+    chart.draw(ax=fig.add_subplot())
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()  # type: ignore[attr-defined]
+
+
+class _PngWorker:
+    """A child Python process that draws some of the charts as PNG (a context manager).
+
+    Drawing is the pack's cost (matplotlib lays out every text), so on a machine
+    with more than one CPU a child draws every other chart while this process
+    draws the rest. If the child fails, the missing charts are drawn here.
+    """
+
+    def __init__(self, inp: PackInput, indices: Iterable[int]) -> None:
+        self.inp = inp
+        self.indices = frozenset(indices)
+        self.job_dir = Path(tempfile.mkdtemp(prefix="koladagap-png-"))
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> _PngWorker:
+        job = self.job_dir / "job.pickle"
+        with job.open("wb") as fh:
+            pickle.dump(
+                {
+                    "inp": self.inp,
+                    "indices": sorted(self.indices),
+                    "out": str(self.job_dir / "out.pickle"),
+                },
+                fh,
+                protocol=5,
+            )
+        src = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ, MPLBACKEND="Agg")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+        code = (
+            "import sys; from koladagap.reports.pack import _png_worker_main as m; m(sys.argv[1])"
+        )
+        with (self.job_dir / "stderr.txt").open("wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", code, str(job)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env=env,
+            )
+        return self
+
+    def result(self) -> dict[int, bytes]:
+        """The child's PNGs by chart index; empty (logged) when it failed."""
+        assert self.proc is not None
+        try:
+            code = self.proc.wait(timeout=WORKER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            code = -1
+        out = self.job_dir / "out.pickle"
+        if code == 0 and out.exists():
+            with out.open("rb") as fh:
+                got: dict[int, bytes] = pickle.load(fh)  # written by our own child just now
+            return got
+        tail = (self.job_dir / "stderr.txt").read_text("utf-8", "replace").strip()[-2000:]
+        log.warning("the chart worker failed (exit %s); drawing its charts here: %s", code, tail)
+        return {}
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.job_dir, ignore_errors=True)
+
+
+def _png_worker_main(job_path: str) -> None:
+    """Entry point of the chart child process: draw the asked charts, pickle their PNGs."""
+    with open(job_path, "rb") as fh:
+        job = pickle.load(fh)  # our own job file, in a private folder we just made
+    chart_list = _charts(_Data(job["inp"]))
+    fig = _new_figure()
+    pngs = {i: _encode_png(_draw_rgba(fig, chart_list[i])) for i in job["indices"]}
+    tmp = Path(job["out"] + ".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(pngs, fh, protocol=5)
+    tmp.replace(job["out"])
+
+
 def _pdf_worker_main(job_path: str) -> None:
     """Entry point of the PDF child process: read the job, write the PDF."""
     with open(job_path, "rb") as fh:
@@ -813,8 +969,12 @@ def _render_all(
     pdf: PdfPages | _RasterPdf | None,
     prs: Any,
     mode: int,
+    *,
+    helper: _PngWorker | None = None,
 ) -> list[Path]:
     """Draw each chart once and save it in every format asked for, in order."""
+    if helper is not None:
+        return _render_split(chart_list, chart_dir, fmts, pdf, prs, mode, helper)
     written: list[Path] = []
     need_png = "png" in fmts or prs is not None or isinstance(pdf, _RasterPdf)
     if not (need_png or "svg" in fmts or pdf is not None):
@@ -824,17 +984,11 @@ def _render_all(
 
     def finish_one() -> None:
         chart, fut = pending.popleft()
-        png = fut.result()
-        if "png" in fmts:
-            path = chart_dir / f"{chart.stem}.png"
-            with _atomic_path(path, mode) as tmp:
-                tmp.write_bytes(png)
-            written.append(path)
-        if prs is not None:
-            _chart_slide(prs, png, chart)
+        _save_png(chart, fut.result(), chart_dir, fmts, prs, mode, written)
 
+    first_page = _first_chart_page(chart_list)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="koladagap-png") as pool:
-        for page, chart in enumerate(chart_list, start=_first_chart_page(chart_list)):
+        for page, chart in enumerate(chart_list, start=first_page):
             fig.clf()
             chart.draw(ax=fig.add_subplot())
             if need_png:
