@@ -38,7 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import pandas as pd
@@ -732,31 +732,31 @@ def _new_figure() -> Figure:
     return fig
 
 
-class _PdfWorker:
-    """The pack's PDF drawn by a child Python process (a context manager).
+class _Child:
+    """A child Python process running one entry point of this module on a pickled job.
 
-    The child gets the :class:`PackInput` as a pickle in a private temporary
-    folder, rebuilds the same charts and writes the PDF to ``pdf_path``. A
-    plain ``python -c`` child, not :mod:`multiprocessing`, so the caller's
-    ``__main__`` is never re-imported and no process is forked.
+    The job is written to a private temporary folder; the child is a plain
+    ``python -c`` process, not :mod:`multiprocessing`, so the caller's ``__main__`` is
+    never re-imported and no process is forked. A context manager: leaving it kills a
+    child still running and removes the folder.
     """
 
-    def __init__(self, inp: PackInput, pdf_path: Path) -> None:
-        self.pdf_path = pdf_path
-        self.job_dir = Path(tempfile.mkdtemp(prefix="koladagap-pdf-"))
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.inp = inp
+    entry = ""  # the name of a ``*_worker_main(job_path)`` function of this module
+    what = "worker"  # for the log line when the child fails
 
-    def __enter__(self) -> _PdfWorker:
+    def __init__(self, job: dict[str, Any]) -> None:
+        self.job_dir = Path(tempfile.mkdtemp(prefix="koladagap-pack-"))
+        self.job = job
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Self:
         job = self.job_dir / "job.pickle"
         with job.open("wb") as fh:
-            pickle.dump({"inp": self.inp, "pdf": str(self.pdf_path)}, fh, protocol=5)
+            pickle.dump(self.job, fh, protocol=5)
         src = str(Path(__file__).resolve().parents[2])  # the folder holding koladagap
         env = dict(os.environ, MPLBACKEND="Agg")
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-        code = (
-            "import sys; from koladagap.reports.pack import _pdf_worker_main as m; m(sys.argv[1])"
-        )
+        code = f"import sys; from koladagap.reports.pack import {self.entry} as m; m(sys.argv[1])"
         with (self.job_dir / "stderr.txt").open("wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", code, str(job)],
@@ -767,8 +767,8 @@ class _PdfWorker:
             )
         return self
 
-    def wait(self) -> bool:
-        """True when the child wrote the PDF; False (logged) when it failed or hung."""
+    def _succeeded(self, fallback: str) -> bool:
+        """Wait for the child; log its error output (and ``fallback``) when it failed."""
         assert self.proc is not None
         try:
             code = self.proc.wait(timeout=WORKER_TIMEOUT)
@@ -779,7 +779,7 @@ class _PdfWorker:
         if code == 0:
             return True
         tail = (self.job_dir / "stderr.txt").read_text("utf-8", "replace").strip()[-2000:]
-        log.warning("the PDF worker failed (exit %s); drawing the PDF here: %s", code, tail)
+        log.warning("the %s failed (exit %s); %s: %s", self.what, code, fallback, tail)
         return False
 
     def __exit__(self, *exc: object) -> None:
@@ -787,6 +787,20 @@ class _PdfWorker:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.job_dir, ignore_errors=True)
+
+
+class _PdfWorker(_Child):
+    """The pack's vector PDF drawn by a child process, which writes it to ``pdf_path``."""
+
+    entry = "_pdf_worker_main"
+    what = "PDF worker"
+
+    def __init__(self, inp: PackInput, pdf_path: Path) -> None:
+        super().__init__({"inp": inp, "pdf": str(pdf_path)})
+
+    def wait(self) -> bool:
+        """True when the child wrote the PDF; False (logged) when it failed or hung."""
+        return self._succeeded("drawing the PDF here")
 
 
 def _render_split(
@@ -861,71 +875,30 @@ def _draw_rgba(fig: Figure, chart: _Chart) -> np.ndarray:
     return np.asarray(fig.canvas.buffer_rgba()).copy()  # type: ignore[attr-defined]
 
 
-class _PngWorker:
-    """A child Python process that draws some of the charts as PNG (a context manager).
+class _PngWorker(_Child):
+    """A child process that draws some of the charts as PNG.
 
     Drawing is the pack's cost (matplotlib lays out every text), so on a machine
     with more than one CPU a child draws every other chart while this process
     draws the rest. If the child fails, the missing charts are drawn here.
     """
 
-    def __init__(self, inp: PackInput, indices: Iterable[int]) -> None:
-        self.inp = inp
-        self.indices = frozenset(indices)
-        self.job_dir = Path(tempfile.mkdtemp(prefix="koladagap-png-"))
-        self.proc: subprocess.Popen[bytes] | None = None
+    entry = "_png_worker_main"
+    what = "chart worker"
 
-    def __enter__(self) -> _PngWorker:
-        job = self.job_dir / "job.pickle"
-        with job.open("wb") as fh:
-            pickle.dump(
-                {
-                    "inp": self.inp,
-                    "indices": sorted(self.indices),
-                    "out": str(self.job_dir / "out.pickle"),
-                },
-                fh,
-                protocol=5,
-            )
-        src = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, MPLBACKEND="Agg")
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-        code = (
-            "import sys; from koladagap.reports.pack import _png_worker_main as m; m(sys.argv[1])"
-        )
-        with (self.job_dir / "stderr.txt").open("wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", code, str(job)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                env=env,
-            )
-        return self
+    def __init__(self, inp: PackInput, indices: Iterable[int]) -> None:
+        self.indices = frozenset(indices)
+        super().__init__({"inp": inp, "indices": sorted(self.indices)})
+        self.job["out"] = str(self.job_dir / "out.pickle")
 
     def result(self) -> dict[int, bytes]:
         """The child's PNGs by chart index; empty (logged) when it failed."""
-        assert self.proc is not None
-        try:
-            code = self.proc.wait(timeout=WORKER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            code = -1
         out = self.job_dir / "out.pickle"
-        if code == 0 and out.exists():
+        if self._succeeded("drawing its charts here") and out.exists():
             with out.open("rb") as fh:
                 got: dict[int, bytes] = pickle.load(fh)  # written by our own child just now
             return got
-        tail = (self.job_dir / "stderr.txt").read_text("utf-8", "replace").strip()[-2000:]
-        log.warning("the chart worker failed (exit %s); drawing its charts here: %s", code, tail)
         return {}
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.job_dir, ignore_errors=True)
 
 
 def _png_worker_main(job_path: str) -> None:
