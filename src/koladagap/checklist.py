@@ -60,12 +60,10 @@ import importlib.util
 import math
 import os
 import re
-import tempfile
 import textwrap
 import tomllib
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -78,6 +76,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ._files import atomic_path as _atomic
 from .errors import ConfigError, InputError
 
 VERSIONS: tuple[str, ...] = ("2017", "2019", "2024")
@@ -951,20 +950,6 @@ def _check_sessions(sessions: Sequence[str]) -> list[str]:
     if dup:
         raise InputError(f"meeting named twice: {', '.join(dup)}")
     return names
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary file next to ``path`` that replaces it on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _xlsxwriter() -> Any:

@@ -25,15 +25,14 @@ import html
 import math
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._files import atomic_path as _atomic
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -553,19 +552,6 @@ def _threshold_explanations(sv: bool) -> dict[str, str]:
 
 
 # --- writers ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _slug(text: str) -> str:
