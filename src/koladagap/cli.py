@@ -496,6 +496,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_units(args: argparse.Namespace) -> int:
+    from .engine import level_labels
     from .schema import parse_ids, parse_years
     from .units import plot_unit_gaps, unit_gaps
 
@@ -508,7 +509,7 @@ def cmd_units(args: argparse.Namespace) -> int:
     ug = unit_gaps(kg, args.municipality, kpis, years[-1], kind=args.type, first_year=years[0])
     sv = lang == "sv"
     t = ug.table
-    labels = _level_labels(lang)
+    labels = level_labels(lang)
     table = pd.DataFrame(
         {
             ("Nyckeltal" if sv else "KPI"): t["kpi"],
@@ -566,12 +567,6 @@ def cmd_units(args: argparse.Namespace) -> int:
             print(_msg(lang, "wrote", what=path.name, path=path.parent), file=sys.stderr)
     print(_msg(lang, "source"))
     return EXIT_OK
-
-
-def _level_labels(lang: str) -> dict[str, str]:
-    from .engine import LEVEL_LABELS_EN, LEVEL_LABELS_SV
-
-    return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -69,7 +69,9 @@ def run_demo(
     print(_msg(lang, "demo_offline"), file=stream)
     print("", file=stream)
     print(_msg(lang, "demo_gap_head", year=res.session.year), file=stream)
-    labels = _level_labels(lang)
+    from .engine import level_labels
+
+    labels = level_labels(lang)
     tab = res.table.assign(level=res.table["kpi"].map(res.level))
     names = [labels.get(str(lv), "") for lv in tab["level"]]
     width = max((len(n) for n in names), default=0)
@@ -87,12 +89,6 @@ def run_demo(
         print(_msg(lang, "wrote", what=p.name, path=p.parent), file=stream)
     print(_msg(lang, "source"), file=stream)
     return written
-
-
-def _level_labels(lang: str) -> dict[str, str]:
-    from .engine import LEVEL_LABELS_EN, LEVEL_LABELS_SV
-
-    return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
 
 
 def _fmt(x: float, lang: str) -> str:

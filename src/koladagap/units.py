@@ -294,9 +294,9 @@ def plot_unit_gaps(
     ax.barh(y, shown["gap"].to_numpy(), color=colours, edgecolor="#333333", lw=0.5, gid="units")
     from matplotlib.patches import Patch
 
-    from .engine import LEVEL_LABELS_EN, LEVEL_LABELS_SV
+    from .engine import level_labels
 
-    names = LEVEL_LABELS_SV if sv else LEVEL_LABELS_EN
+    names = level_labels(lang)
     level_handles = [
         Patch(facecolor=palette[lv], edgecolor="#333333", label=names[lv])
         for lv in ("act", "watch", "info")

@@ -28,6 +28,7 @@ from .levels import (
     Deviations,
     deviations,
     evaluate,
+    level_labels,
 )
 from .measures import compute_gaps
 from .result import RESULT_COLUMNS
@@ -62,6 +63,7 @@ __all__ = [
     "deviations",
     "evaluate",
     "flag_movement",
+    "level_labels",
     "list_sessions",
     "load_session",
     "resolve_rules",

@@ -106,6 +106,17 @@ LEVEL_LABELS_EN: dict[str, str] = {
     "watch": "Deviation – watch",
     "act": "Deviation – act (deviation report)",
 }
+
+
+def level_labels(lang: str = "sv") -> dict[str, str]:
+    """The level names for readers: Swedish (``"sv"``, default) or English (``"en"``).
+
+    >>> level_labels()["act"]
+    'Avvikelse – åtgärda (avvikelseanmälan)'
+    """
+    return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
+
+
 CREDIBILITY_METHODS: tuple[str, ...] = ("newcombe", "moe", "persistence", "unknown")
 NO_METHOD, NEWCOMBE, MOE, PERSISTENCE, UNKNOWN = range(5)
 KOMMUN, REGION, RIKET, OTHER = range(4)
@@ -739,6 +750,7 @@ __all__ = [
     "deviations",
     "evaluate",
     "expected_gap",
+    "level_labels",
     "municipality_types",
     "peer_median",
     "resolve_rules",

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._files import atomic_path as _atomic
+from ..engine import level_labels
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
     tab = result.table.copy()
     level = tab["kpi"].map(result.level).astype("string")
     level_label = level.map(
-        _level_labels(lang)  # type: ignore[arg-type]
+        level_labels(lang)  # type: ignore[arg-type]
     )
     is_child = tab["label_women"].astype("string").str.contains("flickor|girls", na=False)
     disadv = tab["disadvantaged"].astype("string")
@@ -305,7 +306,7 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
         ov[t["delta"]] = _round(c["delta"], 2).to_numpy()
         ov[t["change"]] = c[change_col].to_numpy()
         ov[t["level_baseline"]] = (
-            c["level_baseline"].astype("string").map(_level_labels(lang)).to_numpy()
+            c["level_baseline"].astype("string").map(level_labels(lang)).to_numpy()
         )
         ov[t["flag_movement"]] = c["flag_movement"].map(t["movement"]).to_numpy()
         ov[t["target"]] = [
@@ -347,17 +348,11 @@ def _units_frame(result: PlanResult, lang: str) -> pd.DataFrame | None:
             t["women"]: _round(u["women"], 2),
             t["men"]: _round(u["men"], 2),
             t["gap"]: _round(u["gap"], 2),
-            t["level"]: u["level"].astype("string").map(_level_labels(lang)),
+            t["level"]: u["level"].astype("string").map(level_labels(lang)),
             t["reasons"]: u["reasons"],
             t["rank"]: u["rank"],
         }
     ).reset_index(drop=True)
-
-
-def _level_labels(lang: str) -> dict[str, str]:
-    from ..engine import LEVEL_LABELS_EN, LEVEL_LABELS_SV
-
-    return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
 
 
 def _target_text(gap: Any, value: Any, year: Any, lang: str) -> str:
@@ -386,7 +381,7 @@ def _header(result: PlanResult, lang: str) -> list[str]:
         b = result.plan.baseline
         lines.append(t["baseline"].format(name=b.name, year=b.year))
     counts = result.level.value_counts()
-    labels = _level_labels(lang)
+    labels = level_labels(lang)
     shown = [f"{labels[k]}: {int(counts[k])}" for k in ("act", "watch", "info") if k in counts]
     if shown:
         lines.append(f"{t['counts']}: " + "; ".join(shown))
