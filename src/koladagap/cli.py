@@ -410,15 +410,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_deviations(args: argparse.Namespace) -> int:
     from .deviations import run_plan
     from .plan import load_plan
-    from .reports.deviations import write_report
+    from .reports.deviations import check_report_path, write_report
 
     plan = load_plan(args.plan)
     lang = args.explicit_lang or plan.lang
     out: Path = args.out
-    if out.suffix.lower() not in (".xlsx", ".csv", ".md", ".html"):
-        raise InputError(
-            f"invalid report file {str(out)!r}: expected a name ending in .xlsx, .csv, .md or .html"
-        )
+    check_report_path(out)  # before the plan is run
     res = run_plan(
         plan,
         args.session,

@@ -554,6 +554,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text.translate(table)).strip("-").lower() or "omrade"
 
 
+def check_report_path(path: Path) -> str:
+    """The report format of ``path`` (its suffix), or an :class:`InputError` naming the choices.
+
+    >>> check_report_path(Path("avvikelser.XLSX"))
+    '.xlsx'
+    """
+    ext = path.suffix.lower()
+    if ext not in FORMATS:
+        raise InputError(
+            f"invalid report file {str(path)!r}: expected a name ending in "
+            + ", ".join(FORMATS[:-1])
+            + f" or {FORMATS[-1]}"
+        )
+    return ext
+
+
 def write_report(
     result: PlanResult,
     out: str | os.PathLike[str],
@@ -567,11 +583,7 @@ def write_report(
     (``<name>-<area>.<ext>``) so each manager gets the flags of their own area.
     """
     path = Path(out)
-    ext = path.suffix.lower()
-    if ext not in FORMATS:
-        raise InputError(
-            f"invalid report file {str(path)!r}: expected a name ending in " + ", ".join(FORMATS)
-        )
+    ext = check_report_path(path)
     writer: Callable[[ReportFrames, Path, str], list[Path]] = {
         ".xlsx": _write_xlsx,
         ".csv": _write_csv,
@@ -817,4 +829,11 @@ def _sheet(
     ws.fit_to_pages(1, 0)
 
 
-__all__ = ["SOURCE", "ReportFrames", "annex_frame", "report_frames", "write_report"]
+__all__ = [
+    "SOURCE",
+    "ReportFrames",
+    "annex_frame",
+    "check_report_path",
+    "report_frames",
+    "write_report",
+]
