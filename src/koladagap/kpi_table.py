@@ -17,6 +17,7 @@ Columns of :func:`kpi_table`:
 ``denominator_kpi``     KPI with the women/men counts behind a share (enables tests)
 ``moe_kpi``             KPI with published margins of error (survey KPIs)
 ``event``               the value repeats between elections: compare election years
+``pooled_years``        ``""`` (1) or how many years each value pools (survey estimates: 4)
 ``share_of``            for ``share_of_one_sex``: ``K`` or ``M``, whose share it is
 ``exclude``/``reason``  left out by default, and why
 ``operating_area_sv``   Kolada's operating area
@@ -54,6 +55,7 @@ KPI_TABLE_COLUMNS = [
     "denominator_kpi",
     "moe_kpi",
     "event",
+    "pooled_years",
     "share_of",
     "exclude",
     "reason",

@@ -69,8 +69,10 @@ CHANGE_LABELS_EN: dict[str, str] = {
 }
 MOVEMENTS: tuple[str, ...] = (
     "new",
+    "flagged_unchanged",
     "persisting",
     "resolved",
+    "below_threshold",
     "escalated",
     "de-escalated",
     "not_assessable",
@@ -89,11 +91,14 @@ COMPARE_COLUMNS: list[str] = [
     "gap_followup",
     "excess_gap_baseline",
     "excess_gap_followup",
+    "evidence_baseline",
+    "evidence_followup",
     "crossed",
     "delta",
     "delta_threshold",
     "noise",
     "z_change",
+    "z_expected",
     "significant",
     "beyond_noise",
     "change",
@@ -139,28 +144,56 @@ def _latest(frame: pd.DataFrame) -> pd.DataFrame:
     return f
 
 
-def flag_movement(level_baseline: pd.Series, level_followup: pd.Series) -> pd.Series:
+def flag_movement(
+    level_baseline: pd.Series, level_followup: pd.Series, change: pd.Series | None = None
+) -> pd.Series:
     """How a flag moved between two levels (vectorised, missing levels allowed).
+
+    With ``change`` (from :func:`compare`) a flag is ``resolved`` only when the gap
+    really ``improved``, and ``new`` only when it really ``worsened``; a flag that
+    dropped below the thresholds without a real improvement is ``below_threshold``
+    (the gap is about where it was: chance took it under the line), and one that
+    appeared without a real worsening is ``flagged_unchanged``.
 
     >>> flag_movement(pd.Series(["none", "watch", "act", "watch", "act"]),
     ...               pd.Series(["watch", "watch", "watch", "act", "info"])).tolist()
     ['new', 'persisting', 'de-escalated', 'escalated', 'resolved']
+    >>> flag_movement(pd.Series(["act", "none"]), pd.Series(["info", "watch"]),
+    ...               pd.Series(["unchanged", "unchanged"])).tolist()
+    ['below_threshold', 'flagged_unchanged']
     """
     b = level_baseline.astype("string").fillna("").to_numpy(dtype=object)
     f = level_followup.astype("string").fillna("").to_numpy(dtype=object)
+    n = len(b)
+    if change is None:
+        improved = worsened = np.ones(n, dtype=bool)
+    else:
+        c = change.astype("string").fillna("").to_numpy(dtype=object)
+        improved, worsened = c == "improved", c == "worsened"
     bflag = np.isin(b, FLAG_LEVELS)
     fflag = np.isin(f, FLAG_LEVELS)
     judged = np.isin(f, ["none", "info"])
     out = np.select(
         [
+            ~bflag & fflag & worsened,
             ~bflag & fflag,
             bflag & fflag & (b == f),
             (b == "watch") & (f == "act"),
             (b == "act") & (f == "watch"),
+            bflag & judged & improved,
             bflag & judged,
             bflag & ~fflag & ~judged,
         ],
-        ["new", "persisting", "escalated", "de-escalated", "resolved", "not_assessable"],
+        [
+            "new",
+            "flagged_unchanged",
+            "persisting",
+            "escalated",
+            "de-escalated",
+            "resolved",
+            "below_threshold",
+            "not_assessable",
+        ],
         "none",
     )
     return pd.Series(out, index=level_baseline.index, dtype="string")
@@ -328,18 +361,18 @@ def compare(
     both = np.isfinite(yb) & np.isfinite(yf) & (kc >= 0) & (mc >= 0)
     yb_i = np.where(np.isfinite(yb), yb, 0).astype("int64")
     yf_i = np.where(np.isfinite(yf), yf, 0).astype("int64")
-    fu = th.followup
-    far = both & (yf_i - yb_i >= fu.far_apart_years)
-    span = np.where(far, fu.mean_years, 1).astype("int64")
+    span = np.ones(len(kc), dtype="int64")
     end_b = _end_values(run, kc, mc, yb_i, span)
     end_f = _end_values(run, kc, mc, yf_i, span)
-    out = _change(run, pairs, kc, end_b, end_f, both, th)
+    ev_b = _evidence_at(run, kc, mc, end_b["year_eff"])
+    ev_f = _evidence_at(run, kc, mc, end_f["year_eff"])
+    out = _change(run, pairs, kc, end_b, end_f, ev_b, ev_f, both, th)
     event = run.kpis.num["event"][np.maximum(kc, 0)].astype(bool)
-    compared = np.where(far, f"{fu.mean_years}-year means", "single years")
-    compared = np.where(event, "election years", compared)
+    pool = th.reference.pool_years
+    compared = np.where(event, "election years", f"pooled evidence of {pool} years")
     out["compared"] = pd.Series(compared, dtype="string").where(both)
-    out["baseline_years_used"] = end_b["n"].astype("int64")
-    out["followup_years_used"] = end_f["n"].astype("int64")
+    out["baseline_years_used"] = np.nan_to_num(ev_b["years"]).astype("int64")
+    out["followup_years_used"] = np.nan_to_num(ev_f["years"]).astype("int64")
     _targets(run, out, kc, mc, yb_i, yf_i, end_f, both)
     return out[COMPARE_COLUMNS]
 
@@ -371,44 +404,91 @@ def _followup_arrays(run: EngineRun, th: Thresholds, kpis: pd.Series) -> dict[st
     return {n: np.asarray(kpis.map(per[n]).fillna(defaults[n]), dtype=np.float64) for n in per}
 
 
+def _evidence_at(
+    run: EngineRun, kc: IntArray, mc: IntArray, year: FloatArray
+) -> dict[str, FloatArray]:
+    """The reference's pooled evidence, centre and spreads for (KPI, municipality, year)."""
+    ok_year = np.isfinite(year)
+    y = np.where(ok_year, year, run.panel.pmin).astype("int64")
+    pos = lookup(run.rows["key"], run.panel.make_key(kc, mc, y))
+    pos = np.where(ok_year, pos, -1)
+    p0 = np.maximum(pos, 0)
+    out: dict[str, FloatArray] = {}
+    for name in ("evidence", "median", "tau", "chance", "years", "orientation"):
+        got = run.ref.get(name, p0).astype("float64")
+        out[name] = np.where(pos >= 0, got, np.nan)
+    return out
+
+
 def _change(
     run: EngineRun,
     pairs: pd.DataFrame,
     kc: IntArray,
     end_b: dict[str, FloatArray],
     end_f: dict[str, FloatArray],
+    ev_b: dict[str, FloatArray],
+    ev_f: dict[str, FloatArray],
     both: BoolArray,
     th: Thresholds,
 ) -> pd.DataFrame:
+    """Has the gap really moved? Both ends' pooled evidence, with regression to the mean.
+
+    The change is measured on the statistic the reference judges (pp for shares;
+    100 · log(K/M), i.e. about %, for amounts, so that wage growth alone moves
+    nothing) and oriented so that positive = worse for the sex behind at
+    baseline. It counts as ``worsened``/``improved`` only when
+
+    1. it is large enough: at least ``min_change_pp`` (shares) or
+       ``min_change_relative`` (amounts) and ``baseline_fraction`` of the
+       baseline's excess;
+    2. the follow-up differs from what the baseline predicts at ``followup.z``:
+       the prediction is the baseline shrunk toward the national centre by
+       τ² / (τ² + chance²) (empirical Bayes), because an extreme baseline is
+       partly chance and drifts back by itself;
+    3. and the two windows' difference is beyond ``followup.z`` times the whole
+       spread of both ends (chance and τ²: conservative).
+    """
     at = run.kpis
     k = np.maximum(kc, 0)
     kind = at.num["kind"][k]
     t = _followup_arrays(run, th, pairs["kpi"].astype(str))
+    yb, yf = ev_b["evidence"], ev_f["evidence"]
+    comparable = both & np.isfinite(yb) & np.isfinite(yf)
+    o = np.where(ev_b["orientation"] != 0, ev_b["orientation"], ev_f["orientation"])
+    o = np.where(np.isfinite(o) & (o != 0), o, 1.0)
+    delta = o * (yf - yb)
     gb, gf = end_b["ex"], end_f["ex"]
-    comparable = both & np.isfinite(gb) & np.isfinite(gf)
-    delta = np.abs(gf) - np.abs(gb)
     crossed = comparable & (np.sign(gf) * np.sign(gb) < 0)
     floor = np.select(
         [(kind == SHARE) | (kind == ONE_SEX), kind == AMOUNT, kind == GAP_VALUE],
         [
             t["min_change_pp"],
-            t["min_change_relative"] * np.abs(end_b["adv"]),
+            100.0 * t["min_change_relative"],
             t["tol"] * t["min_change_pp"] / t["share_pp"],
         ],
         np.nan,
     )
-    threshold = np.fmax(floor, t["baseline_fraction"] * np.abs(gb))
-    se = np.sqrt(end_b["se"] ** 2 + end_f["se"] ** 2)
+    threshold = np.fmax(floor, t["baseline_fraction"] * np.abs(yb))
+    tau2 = np.nan_to_num(ev_b["tau"]) ** 2
+    cb2, cf2 = ev_b["chance"] ** 2, ev_f["chance"] ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, np.abs(gf - gb) / se, np.nan)
+        shrink = np.where(tau2 + cb2 > 0, tau2 / (tau2 + cb2), 0.0)
+        predicted = ev_b["median"] + shrink * (yb - ev_b["median"])
+        z_pred = o * (yf - predicted) / np.sqrt(cf2 + tau2 * (1.0 - shrink))
+        # the two windows' difference, judged against the whole spread at both
+        # ends: conservative where part of τ² is really chance the model could
+        # not tell apart (values whose noise does not follow the population)
+        full2 = cb2 + cf2 + 2.0 * tau2
+        z = np.where(full2 > 0, delta / np.sqrt(full2), np.nan)
     up_to = int(np.nanmax(end_f["year_eff"])) if np.isfinite(end_f["year_eff"]).any() else None
     mc = run.panel.muni_codes(pairs["municipality_id"])
     noise = _noise_for(run, k, mc, up_to)
     with np.errstate(invalid="ignore"):
         big = np.abs(delta) >= threshold - EPS
-        significant = np.isfinite(z) & (z >= t["z"] - EPS)
-        beyond = np.abs(delta) > noise + EPS
-    changed = comparable & big & (significant | beyond)
+        significant = (np.abs(z) >= t["z"] - EPS) & (np.abs(z_pred) >= t["z"] - EPS)
+        significant &= np.sign(z) == np.sign(z_pred)
+        beyond = np.abs(gf - gb) > noise + EPS
+    changed = comparable & big & significant
     change = np.where(
         ~comparable,
         "not_comparable",
@@ -416,7 +496,15 @@ def _change(
     )
     lb = pairs["level_b"].astype("string")
     lf_raw = pairs["level_f"].astype("string")
-    raise_ = (change == "worsened") & lf_raw.isin(["none", "info"]).fillna(False).to_numpy(bool)
+    # a worsening lifts the level to watch only when it is as clear as a flag itself:
+    # both change statistics at the reference's watch z
+    with np.errstate(invalid="ignore"):
+        clear = (z >= th.reference.watch_z - EPS) & (z_pred >= th.reference.watch_z - EPS)
+    raise_ = (
+        (change == "worsened")
+        & clear
+        & lf_raw.isin(["none", "info"]).fillna(False).to_numpy(bool)
+    )
     lf = lf_raw.where(~raise_, "watch")
     out = pd.DataFrame(
         {
@@ -428,11 +516,14 @@ def _change(
             "gap_followup": end_f["gap"],
             "excess_gap_baseline": gb,
             "excess_gap_followup": gf,
+            "evidence_baseline": yb,
+            "evidence_followup": yf,
             "crossed": crossed,
             "delta": np.where(comparable, delta, np.nan),
             "delta_threshold": threshold,
             "noise": noise,
-            "z_change": z,
+            "z_change": np.where(comparable, z, np.nan),
+            "z_expected": np.where(comparable, z_pred, np.nan),
             "significant": significant & comparable,
             "beyond_noise": beyond & comparable,
             "change": pd.array(change, dtype="string"),
@@ -443,7 +534,7 @@ def _change(
     )
     out["change_label_sv"] = out["change"].map(CHANGE_LABELS_SV).astype("string")
     out["change_label_en"] = out["change"].map(CHANGE_LABELS_EN).astype("string")
-    out["flag_movement"] = flag_movement(out["level_baseline"], out["level_followup"])
+    out["flag_movement"] = flag_movement(out["level_baseline"], out["level_followup"], out["change"])
     out["reasons"] = _change_reasons(out, raise_)
     return out
 

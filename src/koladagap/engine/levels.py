@@ -49,17 +49,22 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from scipy.special import ndtr
+
 from ..errors import InvalidYearsError, UnknownIdError
 from . import credibility as cred
-from .panel import Panel, build_panel, lookup, take, trailing_counts
-from .reference import oriented_percentile, robust_z
+from .funnel import funnel
+from .panel import Panel, build_panel, lookup, take
+from .reference import oriented_percentile
 from .rules import (
     AMOUNT,
     ELECTION_YEARS,
+    EXP_NUMBER,
     EXP_PEERS,
     EXP_RIKET,
     GAP_VALUE,
     LOWER,
+    NEED,
     ONE_SEX,
     SHARE,
     KpiArrays,
@@ -117,8 +122,15 @@ def level_labels(lang: str = "sv") -> dict[str, str]:
     return dict(LEVEL_LABELS_SV if lang == "sv" else LEVEL_LABELS_EN)
 
 
-CREDIBILITY_METHODS: tuple[str, ...] = ("newcombe", "moe", "persistence", "unknown")
-NO_METHOD, NEWCOMBE, MOE, PERSISTENCE, UNKNOWN = range(5)
+CREDIBILITY_METHODS: tuple[str, ...] = ("counts", "moe", "size", "spread")
+"""Where the reference's chance part came from: counts (a denominator KPI), published
+margins of error, the population size, or one spread for all (no size known)."""
+NO_METHOD, NEWCOMBE, MOE = range(3)
+BASIS_KNOWN, BASIS_SIZE, BASIS_SPREAD = 1, 2, 3
+
+POPULATION_KPI = "N01951"
+"""Kolada's inhabitants (women, men, total): the size behind the chance part when no
+counts are published."""
 KOMMUN, REGION, RIKET, OTHER = range(4)
 
 RIKET_ID = "0000"
@@ -237,8 +249,10 @@ def run_engine(
     _materiality(run)
     _counts(run)
     _needed(run)
+    _variance(run)
     _tests(run)
-    _persistence(run)
+    r = run.rows
+    r["first"] = _first_of_run(run)
     _reference(run)
     _levels(run)
     for name in ("group", "selected", "eligible"):
@@ -314,18 +328,21 @@ def _measures(run: EngineRun) -> None:
     r["kind"], r["event_skip"], r["computable"], r["gap"] = kind, event_skip, computable, gap
 
 
-def riket_gap(run: EngineRun, positions: IntArray) -> FloatArray:
-    """Riket's gap for the same KPI and year as the rows at ``positions``."""
+def riket_gap(run: EngineRun, positions: IntArray, column: str = "gap") -> FloatArray:
+    """Riket's gap (or another row ``column``) for the same KPI and year as ``positions``."""
     r, panel = run.rows, run.panel
     code = panel.muni_code(RIKET_ID)
     if code < 0 or len(positions) == 0:
         return np.full(len(positions), np.nan)
     q = panel.make_key(r["kc"][positions], np.full(len(positions), code), r["period"][positions])
-    return take(r["gap"], lookup(r["key"], q))
+    out: FloatArray = take(r[column], lookup(r["key"], q))
+    return out
 
 
-def peer_median(run: EngineRun, positions: IntArray) -> tuple[FloatArray, IntArray]:
-    """Median gap of each row's peers (same KPI and year) and how many peers had one."""
+def peer_median(
+    run: EngineRun, positions: IntArray, column: str = "gap"
+) -> tuple[FloatArray, IntArray]:
+    """Median gap (or ``column``) of each row's peers (same KPI and year) and their number."""
     r, panel, peers = run.rows, run.panel, run.peers
     n = len(positions)
     med = np.full(n, np.nan)
@@ -345,7 +362,7 @@ def peer_median(run: EngineRun, positions: IntArray) -> tuple[FloatArray, IntArr
     row = ex["row"].to_numpy()
     at = positions[row]
     q = panel.make_key(r["kc"][at], ex["pc"].to_numpy(), r["period"][at])
-    g = take(r["gap"], lookup(r["key"], q))
+    g = take(r[column], lookup(r["key"], q))
     agg = pd.DataFrame({"row": row, "g": g}).groupby("row")["g"].agg(["median", "count"])
     med[agg.index.to_numpy()] = agg["median"].to_numpy()
     cnt[agg.index.to_numpy()] = agg["count"].to_numpy()
@@ -376,6 +393,30 @@ def _expected(run: EngineRun) -> None:
     excluded = run.per_kpi("exclude").astype(bool) | r["event_skip"]
     r["excess_gap"], r["expected_missing"], r["excluded"] = excess, missing, excluded
     r["ok"] = r["computable"] & ~missing & ~excluded
+    # the statistic judged: the excess gap; for amounts 100 · log(K / M) less the
+    # expected log ratio (a relative measure, so that the level of the amount
+    # does not make the gap look unusual)
+    y = excess.copy()
+    am = np.flatnonzero(r["kind"] == AMOUNT)
+    if len(am):
+        k, m = r["women"][am], r["men"][am]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lr = np.where((k > 0) & (m > 0), 100.0 * np.log(k / m), np.nan)
+        r["lr"] = np.full(len(y), np.nan)
+        r["lr"][am] = lr
+        src_a = src[am]
+        e = run.per_kpi("exp_num", am).astype("float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            exp_lr = np.where(e != 0, 100.0 * np.log((m + e) / m), 0.0)
+        ri = np.flatnonzero(src_a == EXP_RIKET)
+        if len(ri):
+            exp_lr[ri] = riket_gap(run, am[ri], "lr")
+        pe = np.flatnonzero(src_a == EXP_PEERS)
+        if len(pe):
+            exp_lr[pe] = peer_median(run, am[pe], "lr")[0]
+        y[am] = lr - exp_lr
+    y[~r["ok"]] = np.nan
+    r["y"] = y
 
 
 def advantaged_value(run: EngineRun, positions: IntArray) -> FloatArray:
@@ -397,14 +438,17 @@ def _materiality(run: EngineRun) -> None:
     r = run.rows
     kind, ok, ex = r["kind"], r["ok"], r["excess_gap"]
     material = np.zeros(len(kind), dtype=bool)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         for code in (SHARE, AMOUNT, ONE_SEX, GAP_VALUE):
             i = np.flatnonzero(ok & (kind == code))
             if len(i) == 0:
                 continue
             aex = np.abs(ex[i])
             if code == SHARE:
-                material[i] = aex >= run.per_kpi("share_pp", i) - EPS
+                small = (aex >= run.per_kpi("share_min", i) - EPS) & (
+                    aex >= run.per_kpi("share_rel", i) * advantaged_value(run, i) - EPS
+                )
+                material[i] = (aex >= run.per_kpi("share_pp", i) - EPS) | small
             elif code == AMOUNT:
                 lim = run.per_kpi("relative", i) * advantaged_value(run, i)
                 material[i] = (aex > 0) & (aex >= lim - EPS * np.fmax(1.0, lim))
@@ -444,184 +488,305 @@ def _counts(run: EngineRun) -> None:
 
 
 def _needed(run: EngineRun) -> None:
-    """Rows whose credibility and z can reach the result (the last published years)."""
+    """Rows whose level is computed: the eligible rows of the result."""
     r = run.rows
-    eligible = r["eligible"]
-    if run.year is None:
-        r["needed"] = eligible
-        return
-    group = r["group"]
-    n = len(group)
-    if n == 0:
-        r["needed"] = eligible
-        return
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    sizes = np.diff(np.r_[starts, n])
-    cum = np.cumsum(eligible, dtype=np.int64)
-    ends_cum = cum[starts + sizes - 1]
-    after = np.repeat(ends_cum, sizes) - cum  # eligible rows after this one, same series
-    has_output = np.maximum.reduceat((eligible & r["output"]).astype(np.int8), starts) > 0
-    r["needed"] = eligible & np.repeat(has_output, sizes) & (after < run.per_kpi("aw_years"))
+    r["needed"] = r["eligible"] & r["output"]
+
+
+def _variance(run: EngineRun) -> None:
+    """The known sampling variance of each row's statistic (counts or margins of error).
+
+    Shares with counts: the binomial variance of pK − pM (pp²); published 95 %
+    margins of error: (moe/1.96)² per sex, on the log scale for amounts
+    (log-% units). NaN where neither is known.
+    """
+    r = run.rows
+    n = len(r["ok"])
+    var = np.full(n, np.nan)
+    method = np.zeros(n, dtype=np.int8)
+    i = np.flatnonzero(r["ok"] & ((run.per_kpi("denom") >= 0) | (run.per_kpi("moe") >= 0)))
+    if len(i):
+        k, m, kind = r["women"][i], r["men"][i], r["kind"][i]
+        n_k, n_m = aux_values(run, i, "denom")
+        moe_k, moe_m = aux_values(run, i, "moe")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            nc = (kind == SHARE) & (n_k > 0) & (n_m > 0) & (k >= 0) & (k <= 100)
+            nc &= (m >= 0) & (m <= 100)
+            pk, pm = k / 100.0, m / 100.0
+            v_counts = 1e4 * (pk * (1 - pk) / n_k + pm * (1 - pm) / n_m)
+            sk, sm = moe_k / 1.96, moe_m / 1.96
+            v_moe = np.where(kind == AMOUNT, 1e4 * ((sk / k) ** 2 + (sm / m) ** 2), sk**2 + sm**2)
+            mo = ~nc & (moe_k >= 0) & (moe_m >= 0) & np.isfinite(v_moe) & (v_moe > 0)
+        var[i] = np.where(nc, v_counts, np.where(mo, v_moe, np.nan))
+        method[i] = np.where(nc, NEWCOMBE, np.where(mo, MOE, NO_METHOD))
+    r["var"], r["var_method"] = var, method
 
 
 def _tests(run: EngineRun) -> None:
-    r, panel = run.rows, run.panel
-    n = len(r["ok"])
-    method = np.zeros(n, dtype=np.int8)
-    credible = np.full(n, -1, dtype=np.int8)
-    r["method"], r["credible"] = method, credible
-    cand = np.flatnonzero(
-        r["eligible"]
-        & ((run.per_kpi("denom") >= 0) | (run.per_kpi("moe") >= 0))
-        & (r["kind"] <= AMOUNT)
-    )
+    """The current year's interval for the gap, where counts or margins of error are known."""
+    r = run.rows
+    cand = np.flatnonzero(r["needed"] & (r["var_method"] > 0))
     if len(cand) == 0:
         return
-    fam = r["mc"][cand].astype(np.int64) * panel.nper + (r["period"][cand] - panel.pmin)
-    wanted = np.unique(fam[r["needed"][cand]])
-    keep = np.isin(fam, wanted)
-    cand, fam = cand[keep], fam[keep]
-    res = _test_rows(run, cand)
-    tested = res.pop("method") > 0
-    idx = cand[tested]
-    cols = {k: v[tested] for k, v in res.items()}
-    cols["q"] = cred.bh_qvalues(cols["p"], fam[tested])
-    fdr = run.per_kpi("fdr_q", idx)
-    with np.errstate(invalid="ignore"):
-        cols["passed"] = cols["excludes"] & (cols["q"] <= fdr + EPS)
-    method[idx] = cols["method_code"]
-    credible[idx] = cols["passed"].astype(np.int8)
-    run.tests = Sparse(idx, cols)
-
-
-def _test_rows(run: EngineRun, i: IntArray) -> dict[str, Arr]:
-    """Newcombe where counts are known, else the margin-of-error test, for rows ``i``."""
-    r = run.rows
-    k, m, ex, gap = r["women"][i], r["men"][i], r["excess_gap"][i], r["gap"][i]
-    exp = gap - ex
-    n_k, n_m = aux_values(run, i, "denom")
-    moe_k, moe_m = aux_values(run, i, "moe")
-    kind = r["kind"][i]
-    z_c = cred.z_critical(run.per_kpi("alpha", i).astype("float64"))
-    with np.errstate(invalid="ignore"):
-        nc = (kind == SHARE) & (n_k > 0) & (n_m > 0) & (k >= 0) & (k <= 100)
-        nc &= (m >= 0) & (m <= 100)
-        se_moe = cred.moe_se(moe_k, moe_m)
-        mo = ~nc & (moe_k >= 0) & (moe_m >= 0) & (se_moe > 0)
-    n = len(i)
-    out: dict[str, Arr] = {
-        name: np.full(n, np.nan) for name in ("p", "ci_low", "ci_high", "se", "n_women", "n_men")
-    }
-    out["excludes"] = np.zeros(n, dtype=bool)
-    out["method"] = np.where(nc, NEWCOMBE, np.where(mo, MOE, NO_METHOD)).astype(np.int8)
-    out["method_code"] = out["method"].copy()
+    k, m, gap = r["women"][cand], r["men"][cand], r["gap"][cand]
+    z_c = cred.z_critical(run.per_kpi("alpha", cand).astype("float64"))
+    nc = r["var_method"][cand] == NEWCOMBE
+    n_k, n_m = aux_values(run, cand, "denom")
+    lo, hi = np.full(len(cand), np.nan), np.full(len(cand), np.nan)
+    se = np.full(len(cand), np.nan)
     a = np.flatnonzero(nc)
     if len(a):
-        p1, p2, e = k[a] / 100.0, m[a] / 100.0, exp[a] / 100.0
-        lo, hi = cred.newcombe_interval(p1, n_k[a], p2, n_m[a], z_c[a])
-        out["ci_low"][a], out["ci_high"][a] = lo * 100.0, hi * 100.0
-        out["excludes"][a] = (lo > e + EPS) | (hi < e - EPS)
-        out["p"][a] = cred.newcombe_pvalue(p1, n_k[a], p2, n_m[a], e)
-        out["se"][a] = cred.proportion_gap_se(p1, n_k[a], p2, n_m[a]) * 100.0
-        out["n_women"][a], out["n_men"][a] = n_k[a], n_m[a]
-    b = np.flatnonzero(mo)
+        p1, p2 = k[a] / 100.0, m[a] / 100.0
+        lo_a, hi_a = cred.newcombe_interval(p1, n_k[a], p2, n_m[a], z_c[a])
+        lo[a], hi[a] = lo_a * 100.0, hi_a * 100.0
+        se[a] = cred.proportion_gap_se(p1, n_k[a], p2, n_m[a]) * 100.0
+    b = np.flatnonzero(~nc)
     if len(b):
-        se = se_moe[b]
-        out["ci_low"][b], out["ci_high"][b] = gap[b] - z_c[b] * se, gap[b] + z_c[b] * se
-        out["excludes"][b] = np.abs(ex[b]) > z_c[b] * se
-        out["p"][b] = cred.two_sided_p(ex[b] / se)
-        out["se"][b] = se
+        moe_k, moe_m = aux_values(run, cand[b], "moe")
+        se_b = cred.moe_se(moe_k, moe_m)
+        lo[b], hi[b] = gap[b] - z_c[b] * se_b, gap[b] + z_c[b] * se_b
+        se[b] = se_b
+    run.tests = Sparse(
+        cand, {"ci_low": lo, "ci_high": hi, "se": se, "n_women": n_k, "n_men": n_m}
+    )
+
+
+def _first_of_run(run: EngineRun) -> BoolArray:
+    """Per row: its women, men and total values differ from the year before (or it has none).
+
+    A value identical in all three to the previous year's is a copy (an
+    election result repeated until the next election), not new evidence.
+    """
+    r, panel = run.rows, run.panel
+    prev = np.where(r["period"] > panel.pmin, r["key"] - 1, -1)
+    pos = lookup(r["key"], prev)
+    same = np.ones(len(pos), dtype=bool)
+    for col in ("women", "men", "total"):
+        a, b = r[col], take(r[col], pos)
+        same &= (a == b) | (np.isnan(a) & np.isnan(b))
+    out: BoolArray = ~((pos >= 0) & same)
     return out
 
 
-def _persistence(run: EngineRun) -> None:
+def population(run: EngineRun, positions: IntArray) -> FloatArray:
+    """Inhabitants (Kolada's N01951, total) of each row's municipality in its year.
+
+    The nearest earlier year stands in when the year is missing, then any year;
+    NaN when the values hold no population at all.
+    """
+    panel, r = run.panel, run.rows
+    code = panel.kpi_code(POPULATION_KPI)
+    out = np.full(len(positions), np.nan)
+    if code < 0 or len(positions) == 0:
+        return out
+    lo = np.searchsorted(panel.kc, code)
+    hi = np.searchsorted(panel.kc, code, side="right")
+    mc, per, tot = panel.mc[lo:hi], panel.period[lo:hi], panel.total[lo:hi]
+    fine = np.isfinite(tot) & (tot > 0)
+    mc, per, tot = mc[fine], per[fine], tot[fine]
+    if len(tot) == 0:
+        return out
+    want_m = r["mc"][positions].astype(np.int64)
+    want_p = r["period"][positions].astype(np.int64)
+    key = mc.astype(np.int64) * 10_000 + per
+    q = want_m * 10_000 + want_p
+    pos = np.searchsorted(key, q, side="right") - 1
+    ok = (pos >= 0) & (mc[np.maximum(pos, 0)] == want_m)
+    out = np.where(ok, tot[np.maximum(pos, 0)], np.nan)
+    # no earlier year: the first year of that municipality
+    nxt = np.searchsorted(key, q, side="left")
+    ok2 = ~ok & (nxt < len(key)) & (mc[np.minimum(nxt, len(key) - 1)] == want_m)
+    out = np.where(ok2, tot[np.minimum(nxt, len(key) - 1)], out)
+    result: FloatArray = out.astype("float64")
+    return result
+
+
+def _evidence(run: EngineRun, ref_rows: IntArray) -> dict[str, Arr]:
+    """Pooled evidence of each row in ``ref_rows``: the distinct observations of its window.
+
+    The window is the row's year and the ``pool_years − 1`` years before it. The
+    current value always counts; an earlier one counts when it starts a new run
+    of values (a copy of its previous year adds nothing), is not part of the
+    current value's run, and does not overlap the values counted (a KPI whose
+    values pool ``p`` years counts every ``p``-th year).
+    """
+    r, panel = run.rows, run.panel
+    y, var, ok = r["y"], r["var"], r["ok"]
+    first = r["first"]
+    width = run.per_kpi("pool_years", ref_rows).astype(np.int64)
+    step = np.maximum(run.per_kpi("pooled", ref_rows).astype(np.int64), 1)
+    y0 = y[ref_rows]
+    total = np.where(np.isfinite(y0), y0, 0.0)
+    vsum = np.where(np.isfinite(var[ref_rows]), var[ref_rows], 0.0)
+    vknown = np.isfinite(var[ref_rows])
+    k = np.isfinite(y0).astype(np.int64)
+    open_run = ~first[ref_rows]
+    kc, mc, per = r["kc"][ref_rows], r["mc"][ref_rows], r["period"][ref_rows]
+    max_w = int(width.max()) if len(width) else 1
+    for lag in range(1, max_w):
+        pos = lookup(r["key"], panel.make_key(kc, mc, per - lag))
+        exists = pos >= 0
+        p0 = np.maximum(pos, 0)
+        in_current = open_run & exists
+        count = (
+            exists
+            & ~in_current
+            & first[p0]
+            & ok[p0]
+            & np.isfinite(y[p0])
+            & (lag < width)
+            & (lag % step == 0)
+        )
+        total += np.where(count, y[p0], 0.0)
+        vsum += np.where(count & np.isfinite(var[p0]), var[p0], 0.0)
+        vknown &= ~count | np.isfinite(var[p0])
+        k += count
+        open_run = in_current & ~first[p0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ybar = np.where(k > 0, total / k, np.nan)
+        vbar = np.where(vknown & (k > 0), vsum / k.astype("float64") ** 2, np.nan)
+        x = 1.0 / (population(run, ref_rows) * k)
+    return {"y": ybar, "v": vbar, "x": np.where(np.isfinite(x), x, np.nan), "k": k}
+
+
+def _floor(run: EngineRun, positions: IntArray) -> FloatArray:
+    """The smallest scale a z may divide by: a tenth of the KPI's materiality step."""
+    kind = r_kind = run.rows["kind"][positions]
+    del r_kind
+    out: FloatArray = np.select(
+        [kind == SHARE, kind == AMOUNT, kind == ONE_SEX],
+        [
+            0.1 * run.per_kpi("share_min", positions),
+            10.0 * run.per_kpi("relative", positions),
+            0.1 * (50.0 - run.per_kpi("band_lo", positions)),
+        ],
+        0.1 * run.per_kpi("tol", positions),
+    ).astype("float64")
+    return np.fmax(out, 1e-9)
+
+
+def orientation(run: EngineRun, positions: IntArray) -> FloatArray:
+    """+1 or −1: the direction in which the rows' gap puts a sex behind (0: no gap).
+
+    The sign of the gap itself when the expected gap is Riket's or the peers'
+    (a reference, not a new zero), else of the excess gap; for ``need`` KPIs
+    (no value judgement) the sign of the excess gap.
+    """
     r = run.rows
-
-    def make_hit(idx: IntArray) -> Callable[[slice, slice], BoolArray]:
-        material = r["material"][idx]
-        sign = np.sign(r["excess_gap"][idx]).astype(np.int8)
-
-        def hit(prev: slice, cur: slice) -> BoolArray:
-            out: BoolArray = material[prev] & (sign[prev] == sign[cur])
-            return out
-
-        return hit
-
-    width = np.repeat(run.kpis.num["p_years"].astype(np.int16), r["kpi_rows"])
-    avail, hits = trailing_counts(r["group"], r["eligible"], width, make_hit)
-    r["p_avail"], r["p_hits"] = avail, hits
-    i = np.flatnonzero(r["needed"] & (r["method"] == NO_METHOD))
-    need = run.per_kpi("p_hits", i)
-    known = avail[i] >= need
-    r["method"][i] = np.where(known, PERSISTENCE, UNKNOWN)
-    r["credible"][i] = np.where(known, (hits[i] >= need).astype(np.int8), -1)
+    src = run.per_kpi("exp_src", positions)
+    dirn = run.per_kpi("direction", positions)
+    raw = (src != EXP_NUMBER) & (dirn != NEED)
+    s = np.where(raw, np.sign(r["gap"][positions]), np.sign(r["excess_gap"][positions]))
+    out: FloatArray = np.where(np.isfinite(s), s, 0.0)
+    return out
 
 
 def _reference(run: EngineRun) -> None:
     r, panel = run.rows, run.panel
     needed = np.flatnonzero(r["needed"])
-    # the reference groups (KPI × year × type) that some needed row belongs to
-    periods = np.unique(r["period"][needed])
-    cand = r["ok"] & (np.isin(r["period"], periods) if run.year is not None else True)
     mtype = run.muni_types
-    inref = np.flatnonzero(cand & np.isin(r["mc"], np.flatnonzero(mtype <= REGION)))
-    del cand
 
     def group_of(pos: IntArray) -> IntArray:
         kp = r["kc"][pos].astype(np.int64) * panel.nper + (r["period"][pos] - panel.pmin)
         out: IntArray = kp * 2 + (mtype[r["mc"][pos]] == REGION)
         return out
 
+    periods = np.unique(r["period"][needed])
+    cand = r["ok"] & (np.isin(r["period"], periods) if run.year is not None else True)
+    inref = np.flatnonzero(cand & np.isin(r["mc"], np.flatnonzero(mtype <= REGION)))
+    del cand
     grp = group_of(inref)
     keep = np.isin(grp, np.unique(group_of(needed)))
     pop, grp = inref[keep], grp[keep]
     del inref, keep
-    x = r["excess_gap"][pop]
-    z_raw, med, _, n = robust_z(x, grp, min_n=0)
-    z = np.sign(x) * np.where(n >= run.per_kpi("ref_min_n", pop), z_raw, np.nan)
+    ev = _evidence(run, pop)
+    fit = funnel(
+        ev["y"],
+        ev["v"],
+        ev["x"],
+        grp,
+        min_n=0,
+        floor=_floor(run, pop),
+    )
+    enough = fit["n"] >= run.per_kpi("ref_min_n", pop)
+    z_raw = np.where(enough, fit["z"], np.nan)
+    o = orientation(run, pop)
+    need = run.per_kpi("direction", pop) == NEED
+    o = np.where(need, np.sign(z_raw), o)
+    z = o * z_raw
+    z = np.where(np.isfinite(z_raw) & (o == 0), 0.0, z)
+    # the current year must itself lie on the same side of the reference
+    current = o * (r["y"][pop] - fit["mu"])
+    p = ndtr(-z)
+    q = cred.bh_qvalues(np.where(np.isfinite(z), p, np.nan), grp)
     pct = np.full(len(pop), np.nan)
-    shown = np.isin(grp, np.unique(grp[r["needed"][pop] & r["output"][pop]]))
-    pct[shown] = oriented_percentile(x[shown], grp[shown])
-    run.ref = Sparse(pop, {"z": z, "median": med, "n": n, "percentile": pct})
+    shown = np.isin(grp, np.unique(grp[r["needed"][pop]]))
+    d = o * (ev["y"] - fit["mu"])
+    pct[shown] = oriented_percentile(np.where(np.isfinite(z_raw), d, np.nan)[shown], grp[shown])
+    run.ref = Sparse(
+        pop,
+        {
+            "z": z,
+            "median": fit["mu"],
+            "n": fit["n"],
+            "percentile": pct,
+            "scale": fit["scale"],
+            "tau": fit["tau"],
+            "chance": fit["chance"],
+            "basis": fit["basis"],
+            "p": np.where(np.isfinite(z), p, np.nan),
+            "q": q,
+            "evidence": ev["y"],
+            "years": ev["k"],
+            "current_ok": current > 0,
+            "orientation": o,
+        },
+    )
+
+
+def _pooled_material(run: EngineRun, i: IntArray) -> BoolArray:
+    """Whether the pooled evidence itself reaches the materiality threshold (rows ``i``)."""
+    ev = np.abs(run.ref.get("evidence", i))
+    kind = run.rows["kind"][i]
+    with np.errstate(invalid="ignore"):
+        out: BoolArray = np.select(
+            [kind == SHARE, kind == AMOUNT, kind == ONE_SEX],
+            [
+                ev >= run.per_kpi("share_pp", i) - EPS,
+                ev >= 100.0 * run.per_kpi("relative", i) - EPS,
+                ev > 50.0 - run.per_kpi("band_lo", i) + EPS,
+            ],
+            ev > run.per_kpi("tol", i) + EPS,
+        )
+    return out & np.isfinite(ev)
 
 
 def _levels(run: EngineRun) -> None:
     r = run.rows
     n = len(r["ok"])
     level = np.full(n, NONE, dtype=np.int8)
+    credible = np.full(n, -1, dtype=np.int8)
     i = np.flatnonzero(r["needed"])
     z = run.ref.get("z", i)
-    credible = r["credible"][i]
+    q = run.ref.get("q", i)
+    same_side = run.ref.get("current_ok", i, False).astype(bool)
     with np.errstate(invalid="ignore"):
-        ref_level = np.where(
-            z >= run.per_kpi("act_z", i) - EPS,
-            ACT,
-            np.where(z >= run.per_kpi("watch_z", i) - EPS, WATCH, INFO),
-        )
-    level[i] = np.where(
-        r["material"][i],
-        np.where(credible == 1, ref_level, np.where(credible == -1, INFO, NONE)),
-        NONE,
-    )
-    base = level
-
-    def make_hit(idx: IntArray) -> Callable[[slice, slice], BoolArray]:
-        watch = base[idx] >= WATCH
-
-        def hit(prev: slice, cur: slice) -> BoolArray:
-            out: BoolArray = watch[prev]
-            return out
-
-        return hit
-
-    width = np.repeat(run.kpis.num["aw_years"].astype(np.int16), r["kpi_rows"])
-    _, watch_hits = trailing_counts(r["group"], r["needed"], width, make_hit)
-    escalate = (level == WATCH) & (watch_hits >= run.per_kpi("aw_hits"))
-    level = np.where(escalate, ACT, level).astype(np.int8)
+        watch = (z >= run.per_kpi("watch_z", i) - EPS) & same_side
+        act = watch & (z >= run.per_kpi("act_z", i) - EPS) & (q <= run.per_kpi("act_q", i) + EPS)
+    ref_level = np.where(act, ACT, np.where(watch, WATCH, INFO))
+    # material now, or over the pooled window (the steadier estimate of the gap)
+    material = r["material"][i] | _pooled_material(run, i)
+    r["material"][i] = material
+    level[i] = np.where(material, ref_level, NONE)
+    capped = run.per_kpi("provisional", i).astype(bool)
+    level[i] = np.where(capped & (level[i] > INFO), INFO, level[i])
+    credible[i] = np.where(np.isfinite(z), watch.astype(np.int8), -1)
+    r["capped"] = np.zeros(n, dtype=bool)
+    r["capped"][i] = capped & r["material"][i] & (ref_level > INFO)
     level[r["too_small"]] = TOO_SMALL
     level[~r["ok"]] = NOT_COMPUTABLE
     level[r["excluded"]] = EXCLUDED
-    r["level"], r["escalated"], r["watch_hits"] = level, escalate, watch_hits
+    r["level"], r["credible"] = level, credible
 
 
 # --- the verb ---------------------------------------------------------------------------------

@@ -13,10 +13,12 @@ built in Arrow, so a national screen of every KPI and year stays fast.
   the advantaged value for amounts, ``value v`` for one-sex shares, ``|g|``
   for gap values);
 - ``expected:<riket=|peers=>g`` when the expected gap is not 0;
-- ``credible:``/``not_credible:``/``credibility_unknown:`` with
-  ``newcombe p=… q=…``, ``moe p=… q=…``, ``persistence h/n`` or ``n published year(s)``;
-- ``reference:z=… p…`` (z and oriented percentile);
-- ``escalated:watch h/n`` when a ``watch`` became ``act``.
+- ``evidence:<k> obs <basis>`` — the distinct observations pooled and where the
+  chance part came from (``counts``, ``moe``, ``size``, ``spread``), with
+  ``repeat`` when the current value repeats the previous year's;
+- ``reference:z=… p… q=…`` (oriented funnel z, oriented percentile, BH q) or
+  ``reference:none`` when too few municipalities have a value;
+- ``no_rule:info at most`` when the KPI has no rule in the KPI table or plan.
 """
 
 from __future__ import annotations
@@ -37,18 +39,14 @@ from .levels import (
     LEVEL_LABELS_EN,
     LEVEL_LABELS_SV,
     LEVELS,
-    MOE,
-    NEWCOMBE,
-    NO_METHOD,
     NONE,
     NOT_COMPUTABLE,
-    PERSISTENCE,
     TOO_SMALL,
-    UNKNOWN,
     EngineRun,
     advantaged_value,
     aux_values,
     expected_gap,
+    orientation,
     peer_median,
     riket_gap,
 )
@@ -92,16 +90,18 @@ RESULT_COLUMNS: list[str] = [
     "gap_se",
     "n_women",
     "n_men",
-    "persistence_hits",
-    "persistence_years",
+    "evidence",
+    "evidence_years",
+    "repeated",
     "z_ref",
     "percentile_ref",
     "reference_n",
     "reference_median",
+    "reference_scale",
+    "reference_tau",
     "peer_median_gap",
     "peer_n",
     "riket_gap",
-    "watch_years",
     "level",
     "level_label_sv",
     "level_label_en",
@@ -168,7 +168,7 @@ def shape(run: EngineRun, i: IntArray) -> dict[str, Arr]:
         parity = np.where(hi > 0, lo / hi, np.where(hi == 0, 1.0, np.nan))
     blank = (kind == GAP_VALUE) | ~ok
     flip = (dirn == LOWER) ^ (one & share_of_m)
-    s = np.sign(gap) * np.where(flip, -1.0, 1.0)
+    s = orientation(run, i) * np.where(flip, -1.0, 1.0)
     dis = np.where((dirn == NEED) | ~ok, 0, np.where(s < 0, 1, np.where(s > 0, 2, 0)))
     return {
         "adv": adv,
@@ -216,11 +216,12 @@ def assemble(
     dis = sh["disadvantaged"]
     dis_code = np.where(dis == 0, -1, kc.astype(np.int64) * 2 + (dis - 1))
     lvl = r["level"][i]
-    method = r["method"][i]
     credible = r["credible"][i]
     cred_col = pd.array(credible == 1, dtype="boolean")
     cred_col[credible < 0] = pd.NA
-    judged = (method == PERSISTENCE) | (method == UNKNOWN)
+    basis = _basis(run, i)
+    years = run.ref.get("years", i, 0)
+    has_ev = np.isfinite(run.ref.get("evidence", i))
     peer_med, peer_n = peer_median(run, i)
     cnt_k, cnt_m = aux_values(run, i, "denom")
     tests = run.tests
@@ -249,27 +250,27 @@ def assemble(
         "expected_source": strings(at.num["exp_src"][kc], np.array(EXPECTED_SOURCES)),
         "excess_gap": r["excess_gap"][i],
         "material": r["material"][i],
-        "credibility": strings(
-            np.where(method == NO_METHOD, -1, method - 1), np.array(CREDIBILITY_METHODS)
-        ),
+        "credibility": strings(basis - 1, np.array(CREDIBILITY_METHODS)),
         "credible": cred_col,
-        "p_value": tests.get("p", i),
-        "q_value": tests.get("q", i),
+        "p_value": run.ref.get("p", i),
+        "q_value": run.ref.get("q", i),
         "ci_low": tests.get("ci_low", i),
         "ci_high": tests.get("ci_high", i),
         "gap_se": tests.get("se", i),
         "n_women": cnt_k,
         "n_men": cnt_m,
-        "persistence_hits": _int_or_na(r["p_hits"][i], judged),
-        "persistence_years": _int_or_na(r["p_avail"][i], judged),
+        "evidence": run.ref.get("evidence", i),
+        "evidence_years": _int_or_na(years, has_ev),
+        "repeated": ~r["first"][i],
         "z_ref": z_ref,
         "percentile_ref": run.ref.get("percentile", i),
         "reference_n": _int_or_na(run.ref.get("n", i, 0), np.isfinite(z_ref)),
         "reference_median": run.ref.get("median", i),
+        "reference_scale": run.ref.get("scale", i),
+        "reference_tau": run.ref.get("tau", i),
         "peer_median_gap": peer_med,
         "peer_n": peer_n,
         "riket_gap": riket_gap(run, i),
-        "watch_years": _int_or_na(r["watch_hits"][i], r["needed"][i]),
         "level": strings(lvl, np.array(LEVELS)),
         "level_label_sv": strings(lvl, np.array([LEVEL_LABELS_SV[x] for x in LEVELS])),
         "level_label_en": strings(lvl, np.array([LEVEL_LABELS_EN[x] for x in LEVELS])),
@@ -279,6 +280,15 @@ def assemble(
         "threshold_reference": strings(kc, at.text["thr_ref"]),
     }
     return pd.DataFrame(cols)[RESULT_COLUMNS]
+
+
+def _basis(run: EngineRun, i: IntArray) -> IntArray:
+    """Per row: 0 no reference, 1 counts, 2 margins of error, 3 size, 4 one spread."""
+    b = run.ref.get("basis", i, 0).astype(np.int64)
+    known_moe = (b == 1) & (run.rows["var_method"][i] == 2)
+    out: IntArray = np.where(b == 0, 0, np.where(b == 1, np.where(known_moe, 2, 1), b + 1))
+    out = np.where(np.isfinite(run.ref.get("evidence", i)), out, 0)
+    return out
 
 
 def _choice(codes: Arr, labels: list[str]) -> pa.Array:
@@ -363,7 +373,7 @@ def reasons(run: EngineRun, i: IntArray, adv: FloatArray) -> pa.Array:
         ),
         _part(judged, size),
         _expected_reason(run, i, judged),
-        _credibility_reason(run, i, judged & mat),
+        _evidence_reason(run, i, judged & mat),
         _part(
             judged & mat & np.isfinite(z_ref),
             lambda j: _join(
@@ -371,17 +381,12 @@ def reasons(run: EngineRun, i: IntArray, adv: FloatArray) -> pa.Array:
                 _fmt(z_ref[j], 1),
                 " p",
                 _fmt(run.ref.get("percentile", i[j]), 0),
+                " q=",
+                _fmt(run.ref.get("q", i[j]), 3),
             ),
         ),
-        _part(
-            r["escalated"][i],
-            lambda j: _join(
-                "escalated:watch ",
-                _fmt(r["watch_hits"][i[j]], 0),
-                "/",
-                _fmt(run.per_kpi("aw_years", i[j]), 0),
-            ),
-        ),
+        _part(judged & mat & ~np.isfinite(z_ref), lambda j: pa.array(["reference:none"] * len(j))),
+        _part(r["capped"][i], lambda j: pa.array(["no_rule:info at most"] * len(j))),
     ]
     return join_present(parts)
 
@@ -400,43 +405,21 @@ def _expected_reason(run: EngineRun, i: IntArray, judged: BoolArray) -> pa.Array
     return _part(show, lambda j: _join(_choice(src[j], labels), _fmt(exp[j], 1)))
 
 
-def _credibility_reason(run: EngineRun, i: IntArray, show: BoolArray) -> pa.Array:
-    r = run.rows
-    method = r["method"][i]
-    credible = r["credible"][i]
-    verdicts = ["credible:", "not_credible:", "credibility_unknown:"]
-    verdict = np.where(method == UNKNOWN, 2, np.where(credible == 1, 0, 1))
-    tested = (method == NEWCOMBE) | (method == MOE)
+def _evidence_reason(run: EngineRun, i: IntArray, show: BoolArray) -> pa.Array:
+    basis = _basis(run, i)
+    years = run.ref.get("years", i, 0)
+    repeat = ~run.rows["first"][i]
 
-    def tests(j: IntArray) -> pa.Array:
+    def build(j: IntArray) -> pa.Array:
         return _join(
-            _choice(verdict[j], verdicts),
-            _choice((method[j] == MOE).astype(np.int64), ["newcombe", "moe"]),
-            " p=",
-            _fmt(run.tests.get("p", i[j]), 3),
-            " q=",
-            _fmt(run.tests.get("q", i[j]), 3),
+            "evidence:",
+            _fmt(years[j], 0),
+            " obs ",
+            _choice(basis[j] - 1, list(CREDIBILITY_METHODS)),
+            _choice(repeat[j].astype(np.int64), ["", " repeat"]),
         )
 
-    def persistence(j: IntArray) -> pa.Array:
-        return _join(
-            _choice(verdict[j], verdicts),
-            "persistence ",
-            _fmt(r["p_hits"][i[j]], 0),
-            "/",
-            _fmt(r["p_avail"][i[j]], 0),
-        )
-
-    def unknown(j: IntArray) -> pa.Array:
-        return _join("credibility_unknown:", _fmt(r["p_avail"][i[j]], 0), " published year(s)")
-
-    parts = [
-        _part(show & tested, tests),
-        _part(show & (method == PERSISTENCE), persistence),
-        _part(show & (method == UNKNOWN), unknown),
-    ]
-    out: pa.Array = pc.coalesce(*parts)
-    return out
+    return _part(show & (basis > 0), build)
 
 
 __all__ = ["RESULT_COLUMNS", "assemble", "empty_result", "reasons", "shape", "strings"]

@@ -14,6 +14,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,43 @@ def election_years(first: int = 1970, last: int = 2100) -> frozenset[int]:
 
 
 ELECTION_YEARS = election_years()
+
+
+_POOLED_PATTERNS = (
+    re.compile(r"\bT\s*-\s*(\d)\s*(?:till|-|–)\s*T\b", re.IGNORECASE),
+    re.compile(r"\bT\s*(?:till|-|–)\s*T\s*-\s*(\d)", re.IGNORECASE),
+)
+_POOLED_WORDS = re.compile(
+    r"\b(två|tre|fyra|fem|[2-5])\s*-?\s*års?\s*(?:glidande\s*)?(?:medel|genomsnitt)",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {"två": 2, "tre": 3, "fyra": 4, "fem": 5}
+
+
+def pooled_years_from_text(text: str | None) -> int:
+    """How many years a KPI's values pool, read from Kolada's description (1 if it says not).
+
+    Kolada describes survey KPIs as "glidande flerårsmedelvärde för åren T till
+    T-3" and moving averages as "treårsmedelvärde"; such values overlap from
+    one year to the next, so only values that do not overlap are pooled as
+    evidence.
+
+    >>> pooled_years_from_text("ett glidande flerårsmedelvärde för åren T till T-3.")
+    4
+    >>> pooled_years_from_text("Treårs medelvärde."), pooled_years_from_text("Andel (%).")
+    (3, 1)
+    """
+    if not text:
+        return 1
+    for pat in _POOLED_PATTERNS:
+        m = pat.search(text)
+        if m:
+            return int(m.group(1)) + 1
+    w = _POOLED_WORDS.search(text)
+    if w:
+        word = w.group(1).lower()
+        return _NUMBER_WORDS.get(word) or int(word)
+    return 1
 
 
 def _guess_kind(title: str | None) -> str:
@@ -87,6 +125,7 @@ def rules_from_table(
                 direction="need",
                 reason="not in the KPI table: kind guessed from the title, direction 'need'",
                 title=titles.get(k, ""),
+                provisional=True,
             )
             continue
         out[k] = _rule_from_row(k, r, titles.get(k))
@@ -121,9 +160,16 @@ def _rule_from_row(k: str, r: Mapping[str, Any], title: str | None) -> KpiRule:
         denominator_kpi=text("denominator_kpi") or None,
         moe_kpi=text("moe_kpi") or None,
         event=bool(r.get("event", False)),
+        pooled_years=_whole(r.get("pooled_years"), 1),
         share_of=share_of,  # type: ignore[arg-type]
         title=title or text("short_title_sv"),
     )
+
+
+def _whole(v: Any, default: int) -> int:
+    if v is None or v is pd.NA or v == "" or (isinstance(v, float) and np.isnan(v)):
+        return default
+    return int(v)
 
 
 def resolve_rules(
@@ -176,13 +222,12 @@ _DTYPES: dict[str, Any] = {
     "event": bool,
     "share_of_m": bool,
     "exclude": bool,
+    "pooled": np.int16,
+    "provisional": bool,
     "denom": np.int32,
     "moe": np.int32,
-    "p_years": np.int16,
-    "p_hits": np.int16,
     "min_n": np.float64,
-    "aw_years": np.int16,
-    "aw_hits": np.int16,
+    "pool_years": np.int16,
     "ref_min_n": np.int32,
 }
 
@@ -201,6 +246,8 @@ def kpi_arrays(panel: Panel, rules: Mapping[str, KpiRule], th: Thresholds) -> Kp
             ("event", False),
             ("share_of_m", False),
             ("exclude", False),
+            ("pooled", 1),
+            ("provisional", False),
             ("denom", -1),
             ("moe", -1),
         )
@@ -223,6 +270,8 @@ def kpi_arrays(panel: Panel, rules: Mapping[str, KpiRule], th: Thresholds) -> Kp
         num["event"][code] = rule.event
         num["share_of_m"][code] = rule.share_of == "M"
         num["exclude"][code] = rule.exclude
+        num["pooled"][code] = rule.pooled_years
+        num["provisional"][code] = rule.provisional
         num["denom"][code] = panel.kpi_code(rule.denominator_kpi)
         num["moe"][code] = panel.kpi_code(rule.moe_kpi)
         for name, val in _flat_thresholds(t).items():
@@ -242,19 +291,18 @@ def _flat_thresholds(t: Thresholds) -> dict[str, float]:
     m, c, r = t.materiality, t.credibility, t.reference
     return {
         "share_pp": m.share_pp,
+        "share_rel": m.share_relative,
+        "share_min": m.share_min_pp,
         "relative": m.relative,
         "band_lo": m.one_sex_band[0],
         "band_hi": m.one_sex_band[1],
         "tol": m.gap_value_tolerance,
         "alpha": c.alpha,
-        "fdr_q": c.fdr_q,
-        "p_years": c.persistence_years,
-        "p_hits": c.persistence_hits,
         "min_n": c.min_n,
         "watch_z": r.watch_z,
         "act_z": r.act_z,
-        "aw_years": r.act_watch_years,
-        "aw_hits": r.act_watch_hits,
+        "act_q": r.act_fdr_q,
+        "pool_years": r.pool_years,
         "ref_min_n": r.min_n,
     }
 
@@ -263,18 +311,21 @@ def threshold_texts(rule: KpiRule, t: Thresholds) -> tuple[str, str, str]:
     """The materiality, credibility and reference rules applied to a KPI, as text."""
     m, c, r = t.materiality, t.credibility, t.reference
     mat = {
-        "share": f"|excess gap| >= {m.share_pp:g} pp",
+        "share": (
+            f"|excess gap| >= {m.share_pp:g} pp, or >= {m.share_min_pp:g} pp and "
+            f">= {m.share_relative * 100:g} % of the advantaged value"
+        ),
         "amount": f"|excess gap| / advantaged value >= {m.relative * 100:g} %",
         "share_of_one_sex": f"value outside {m.one_sex_band[0]:g}–{m.one_sex_band[1]:g}",
         "gap_value": f"|value − target| > {m.gap_value_tolerance:g}",
     }[rule.kind]
     crd = (
-        f"{(1 - c.alpha) * 100:g} % CI excludes expected and BH q <= {c.fdr_q:g}; "
-        f"else persistence >= {c.persistence_hits}/{c.persistence_years} years"
+        f"distinct observations of the last {r.pool_years} years pooled; chance from "
+        "counts, margins of error or population size"
     )
     ref = (
-        f"watch z >= {r.watch_z:g}; act z >= {r.act_z:g} "
-        f"or watch >= {r.act_watch_hits}/{r.act_watch_years} years"
+        f"funnel z (oriented) >= {r.watch_z:g}: watch; >= {r.act_z:g} and "
+        f"BH q <= {r.act_fdr_q:g}: act"
     )
     return mat, crd, ref
 
@@ -285,6 +336,7 @@ __all__ = [
     "KpiArrays",
     "election_years",
     "kpi_arrays",
+    "pooled_years_from_text",
     "resolve_rules",
     "rules_from_table",
     "threshold_texts",

@@ -15,7 +15,7 @@ Examples:
     ...     Thresholds().replace(**{"reference.act_z": 1.0})
     ... except ConfigError as err:
     ...     print(err)
-    reference.act_z: must be greater than reference.watch_z (2.0); got 1.0
+    reference.act_z: must be greater than reference.watch_z (2.5); got 1.0
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ class Materiality:
 
     Attributes:
         share_pp: shares (%): the excess gap must be at least this many
-            percentage points (default 5.0).
+            percentage points (default 5.0) ...
+        share_relative: ... or, for small shares (unemployment at 3–5 %), at
+            least this fraction of the advantaged sex's value (0.25) ...
+        share_min_pp: ... and at least this many pp (1.0). Without it no gap in
+            a share below 10 % could ever be material at 5 pp.
         relative: amounts (kr, days, rates, index): the excess gap divided by
             the advantaged sex's value must be at least this fraction (0.10).
         one_sex_band: shares of one sex (N00943, N00945, N05815, N05816): the
@@ -56,6 +60,8 @@ class Materiality:
     """
 
     share_pp: float = 5.0
+    share_relative: float = 0.25
+    share_min_pp: float = 1.0
     relative: float = 0.10
     one_sex_band: tuple[float, float] = (40.0, 60.0)
     gap_value_tolerance: float = 1000.0
@@ -63,48 +69,53 @@ class Materiality:
 
 @dataclass(frozen=True)
 class Credibility:
-    """When a material gap is unlikely to be chance (method section 4, *Credible*).
+    """Chance and counts (method section 4, *Credible*).
+
+    Whether a gap is more than chance is judged by the reference (the funnel
+    z of :class:`Reference` accounts for each municipality's precision); these
+    settings cover the confidence interval shown for the current year and the
+    smallest groups.
 
     Attributes:
-        alpha: two-sided level of the Newcombe interval and of the
-            margin-of-error test (0.05, i.e. 95 % intervals).
-        fdr_q: Benjamini–Hochberg false discovery rate across one
-            municipality's tests in one year (0.10).
-        persistence_years: the window of published years for the persistence
-            rule (3: the last three published years, the current one included).
-        persistence_hits: material in the same direction in at least this
-            many of them (2). With fewer published years than this in the
-            window, credibility is ``unknown``.
+        alpha: two-sided level of the interval shown for the current year's gap
+            (Newcombe when counts are known, margins of error when published):
+            0.05, i.e. 95 % intervals.
         min_n: a sex with a known count below this gives ``too_small`` (10).
     """
 
     alpha: float = 0.05
-    fdr_q: float = 0.10
-    persistence_years: int = 3
-    persistence_hits: int = 2
     min_n: int = 10
 
 
 @dataclass(frozen=True)
 class Reference:
-    """Comparison with all municipalities of the same type in the same year.
+    """Is the gap unusual among all municipalities of the same type, beyond chance?
+
+    The evidence is the mean of the gap over the distinct observations of the
+    last ``pool_years`` years (a value repeated from an earlier year, or a
+    survey estimate that pools several years, counts once); it is compared
+    with every municipality of the same type by a funnel z that allows for
+    each municipality's precision and for real between-municipality spread
+    (see docs/methods.md). The z is oriented: positive means further in the
+    direction of this municipality's own disadvantage than is typical.
 
     Attributes:
-        watch_z: robust z (oriented: positive = worse for the disadvantaged
-            sex) from which a material, credible gap is ``watch`` (2.0).
-        act_z: robust z from which it is ``act`` (3.0).
-        act_watch_years: the window of published years for escalation (3).
-        act_watch_hits: ``watch`` (or worse, before escalation) in at least
-            this many of them, the current year included, makes a current
-            ``watch`` an ``act`` (2).
-        min_n: fewest municipalities with a computable excess gap needed
-            to compute z; fewer gives no z (10; a choice of koladagap).
+        watch_z: a material gap with z at least this is ``watch`` (2.5).
+        act_z: ... and ``act`` at least this (3.0) ...
+        act_fdr_q: ... when also the Benjamini–Hochberg q-value of its
+            one-sided p-value, across all municipalities of the type for the KPI
+            and year, is at most this (0.05): ``act`` asks for action, so its
+            false discoveries are controlled across the screen.
+        pool_years: the window of years whose distinct observations are
+            pooled (3).
+        min_n: fewest municipalities with a value needed to compute z; fewer
+            gives no z and the level stays at ``info`` (10).
     """
 
-    watch_z: float = 2.0
+    watch_z: float = 2.5
     act_z: float = 3.0
-    act_watch_years: int = 3
-    act_watch_hits: int = 2
+    act_fdr_q: float = 0.05
+    pool_years: int = 3
     min_n: int = 10
 
 
@@ -117,10 +128,11 @@ class FollowUp:
         min_change_relative: amounts: ``|Δ|`` must reach this fraction of the
             advantaged sex's baseline value (0.05).
         baseline_fraction: and at least this fraction of the baseline gap (1/3).
-        z: a change is significant at this z when it can be tested (1.96).
-        noise_quantile: "normal variation" is this quantile of |Δgap| from
-            one year to the next across all municipalities of the same type,
-            per KPI (0.90).
+        z: a change counts only when significant at this z (1.96); its
+            standard error comes from the reference's chance part at both ends.
+        noise_quantile: the "normal variation" shown beside a change is this
+            quantile of |Δgap| from one year to the next across all
+            municipalities of the same type, per KPI (0.90); for reading only.
         mean_years: compare means of this many years (t−2..t) ... (3)
         far_apart_years: ... when baseline and follow-up are at least this
             many years apart (3).
@@ -136,6 +148,16 @@ class FollowUp:
 
 
 _SECTIONS = ("materiality", "credibility", "reference", "followup")
+
+REMOVED: dict[str, str] = {
+    "credibility.fdr_q": "act is controlled across the screen by reference.act_fdr_q",
+    "credibility.persistence_years": "evidence is pooled over reference.pool_years",
+    "credibility.persistence_hits": "evidence is pooled over reference.pool_years",
+    "reference.act_watch_years": "evidence is pooled over reference.pool_years",
+    "reference.act_watch_hits": "evidence is pooled over reference.pool_years",
+}
+"""Thresholds of the earlier method, with what replaced them (a plan naming one gets an
+error that says so)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +200,8 @@ class Thresholds:
                     )
                 continue
             names = [f.name for f in fields(current)]
+            if key in REMOVED:
+                raise ConfigError(f"no longer used: {REMOVED[key]}; delete the line", key=key)
             if name not in names:
                 raise ConfigError(f"unknown threshold; accepted: {', '.join(names)}", key=key)
             sections[section] = dataclasses.replace(
@@ -203,10 +227,9 @@ class Thresholds:
                 key="materiality.one_sex_band",
             )
         _check_range("materiality.gap_value_tolerance", m.gap_value_tolerance, 0.0, None)
+        _check_range("materiality.share_relative", m.share_relative, 0.0, 10.0, low_open=True)
+        _check_range("materiality.share_min_pp", m.share_min_pp, 0.0, 100.0)
         _check_range("credibility.alpha", c.alpha, 0.0, 0.5, low_open=True)
-        _check_range("credibility.fdr_q", c.fdr_q, 0.0, 1.0, low_open=True)
-        _check_int("credibility.persistence_years", c.persistence_years, 1, 20)
-        _check_int("credibility.persistence_hits", c.persistence_hits, 1, c.persistence_years)
         _check_int("credibility.min_n", c.min_n, 0, None)
         _check_range("reference.watch_z", r.watch_z, 0.0, None, low_open=True)
         _check_range("reference.act_z", r.act_z, 0.0, None, low_open=True)
@@ -215,8 +238,8 @@ class Thresholds:
                 f"must be greater than reference.watch_z ({r.watch_z}); got {r.act_z}",
                 key="reference.act_z",
             )
-        _check_int("reference.act_watch_years", r.act_watch_years, 1, 20)
-        _check_int("reference.act_watch_hits", r.act_watch_hits, 1, r.act_watch_years)
+        _check_range("reference.act_fdr_q", r.act_fdr_q, 0.0, 1.0, low_open=True)
+        _check_int("reference.pool_years", r.pool_years, 1, 20)
         _check_int("reference.min_n", r.min_n, 3, None)
         _check_range("followup.min_change_pp", f.min_change_pp, 0.0, 100.0)
         _check_range("followup.min_change_relative", f.min_change_relative, 0.0, 10.0)
@@ -260,6 +283,11 @@ def _section_from_mapping(cls: type[Any], data: Mapping[str, Any], section: str)
     names = [f.name for f in fields(cls)]
     out = cls()
     for k, v in data.items():
+        if f"{section}.{k}" in REMOVED:
+            raise ConfigError(
+                f"no longer used: {REMOVED[f'{section}.{k}']}; delete the line",
+                key=f"{section}.{k}",
+            )
         if k not in names:
             raise ConfigError(
                 f"unknown threshold; accepted: {', '.join(names)}", key=f"{section}.{k}"
@@ -346,6 +374,12 @@ class KpiRule:
             error (e.g. U01511 for U01405): enables the margin-of-error test.
         event: the value repeats between events (elections): only election
             years are evaluated and compared.
+        pooled_years: each published value pools this many years (a survey
+            estimate over four years: 4; a 3-year average: 3); only values that
+            do not overlap are pooled as evidence (1: annual values).
+        provisional: the rule was guessed (the KPI is in neither the KPI table
+            nor the plan): such a KPI reaches at most ``info`` until the plan
+            gives it a rule.
         share_of: for ``share_of_one_sex``: whose share the value is,
             ``"K"`` (women) or ``"M"`` (men).
         title: a short title for labels (``girls/boys`` when about pupils).
@@ -364,6 +398,8 @@ class KpiRule:
     denominator_kpi: str | None = None
     moe_kpi: str | None = None
     event: bool = False
+    pooled_years: int = 1
+    provisional: bool = False
     share_of: Literal["K", "M"] | None = None
     title: str = ""
     target_gap: float | None = None
@@ -408,6 +444,15 @@ class KpiRule:
             raise ConfigError(
                 f"expected a year between 1950 and 2100; got {self.target_year!r}",
                 key=f"{key}.target_year",
+            )
+        if (
+            isinstance(self.pooled_years, bool)
+            or not isinstance(self.pooled_years, int)
+            or not 1 <= self.pooled_years <= 20
+        ):
+            raise ConfigError(
+                f"expected a whole number of years from 1 to 20; got {self.pooled_years!r}",
+                key=f"{key}.pooled_years",
             )
         if self.overrides is not None:
             self.overrides.validate()
