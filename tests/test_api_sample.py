@@ -20,6 +20,7 @@ EXPECTED_ALL = [
     "municipalities",
     "peers",
     "run_plan",
+    "screen",
     "to_wide",
     "values",
     "write_report",

@@ -59,12 +59,16 @@ def test_flags_are_traceable_to_printed_thresholds(vellinge: object) -> None:
     assert set(flags["level"]) <= {"watch", "act"} and len(flags) >= 2
     assert flags["level"].iloc[0] == "act"  # act first
     for reasons in flags["reasons"]:
-        assert re.search(r"material:", reasons) and re.search(r"credible:", reasons)
+        assert re.search(r"material:", reasons) and re.search(r"reference:z=", reasons)
     frames = report_frames(res)  # type: ignore[arg-type]
     annex = frames.annex
-    assert {"materiality.share_pp", "credibility.persistence_hits", "reference.watch_z"} <= set(
+    assert {"materiality.share_pp", "reference.pool_years", "reference.watch_z"} <= set(
         annex["Inställning"]
     )
+    # managers read sentences, not machine codes
+    said = frames.overview["Skäl"].astype(str)
+    assert not said.str.contains(r"\w+:\S", regex=True).any()
+    assert said.str.contains("avvikelseanmälan").any()
     assert len(frames.notices) == len(flags)
     # the thresholds are printed in the report's language
     rules = frames.overview["Tröskel väsentlighet"].astype(str)
@@ -99,7 +103,8 @@ def test_xlsx_has_three_sheets_frozen_header_filters_and_colours(
         if ws.cell(r, level_col).value
     }
     assert fills["Avvikelse – åtgärda (avvikelseanmälan)"] == "FFC0392B"
-    assert fills["Avvikelse – bevaka"] == "FFF5B041"
+    if "Avvikelse – bevaka" in fills:
+        assert fills["Avvikelse – bevaka"] == "FFF5B041"
     notices = wb["Avvikelseanmälan"]
     header = [c.value for c in notices[head_row]]
     assert "Orsaker (analys)" in header and "Ansvarig" in header

@@ -90,7 +90,7 @@ def test_missing_never_flags(vals: list[float | None]) -> None:
             {"materiality.share_pp": 8.0, "materiality.relative": 0.2},
             {"reference.watch_z": 2.6},
             {"reference.act_z": 4.0},
-            {"credibility.persistence_hits": 3},
+            {"reference.act_fdr_q": 0.01},
             {"materiality.share_pp": 20.0, "reference.watch_z": 2.9},
         ]
     ),

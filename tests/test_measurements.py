@@ -281,15 +281,19 @@ def test_evaluate_own_measurements(merged: tuple[pd.DataFrame, pd.DataFrame, obj
     assert "EGEN-HELTID-N" not in set(res["kpi"])  # the counts KPI is only a denominator
     own = annotate_reasons(res).set_index(["kpi", "period"])
     heltid = own.loc["EGEN-HELTID"]
-    assert (heltid["credibility"] == "newcombe").all()
+    # the counts (the denominator KPI) give the chance part and the interval shown
+    assert (heltid["credibility"] == "counts").all()
     assert heltid["n_women"].tolist() == [29500.0, 29800.0, 30100.0, 30400.0]
-    assert heltid["q_value"].max() < 0.05
-    # one organisation: no reference z, so a material and credible gap stops at "info"
+    assert (heltid["ci_high"] < 0).all() and (heltid["ci_low"] < heltid["gap"]).all()
+    assert heltid["evidence_years"].tolist() == [1, 2, 3, 3]  # pooled over pool_years (3)
+    # one organisation: no reference z (so no p- or q-value), and a material gap stops at "info"
     assert heltid["z_ref"].isna().all() and heltid["percentile_ref"].isna().all()
+    assert heltid["p_value"].isna().all() and heltid["q_value"].isna().all()
     assert (heltid["level"] == "info").all()
     assert heltid["reasons"].str.endswith(REFERENCE_UNAVAILABLE).all()
     trygg = own.loc["SKOLA-TRYGG8"]
-    assert trygg.loc[2022, "credibility"] == "persistence"
+    assert trygg.loc[2022, "credibility"] == "size"  # no counts: the population's size
+    assert trygg.loc[2022, "evidence"] == pytest.approx((-8.1 - 7.4 - 6.3) / 3)
     assert trygg.loc[2022, "label_women"] == "flickor"
     assert own.loc[("EGEN-LON", 2022), "level"] == "none"
     assert REFERENCE_UNAVAILABLE not in own.loc[("EGEN-LON", 2022), "reasons"]

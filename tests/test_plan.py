@@ -68,7 +68,8 @@ def test_good_plan(tmp_path: Path) -> None:
     assert p.session(None).name == "Resultatkonferens"
     assert p.thresholds.materiality.share_pp == 4.0
     assert p.thresholds.reference.act_z == 3.5
-    assert p.thresholds.credibility.fdr_q == 0.10  # default kept
+    assert p.thresholds.reference.act_fdr_q == 0.05  # default kept
+    assert p.thresholds.reference.pool_years == 3
     assert p.areas == {"Skola": ("N15428",)}
 
 
@@ -100,6 +101,20 @@ def test_starter_plan_round_trips(tmp_path: Path) -> None:
     assert p.organisation == "0180" and p.kpi_ids == ("N15428", "N00906")
     assert (p.baseline.year, p.followups[0].year) == (2017, 2021)
     assert "# Stockholm" in text
+
+
+def test_starter_plan_thresholds_block_shows_the_defaults(tmp_path: Path) -> None:
+    """Uncommenting the commented [thresholds] block changes nothing: it names the defaults."""
+    from koladagap.engine import Thresholds
+
+    text = starter_plan("0180", "Stockholm", ["N15428"], baseline=2017, followup=2021)
+    block = text[text.index("# [thresholds.materiality]") :].split("\n\n", 1)[0]
+    lines = [ln[2:] if ln.startswith("# ") else ln for ln in block.splitlines()]
+    uncommented = text.replace(block, "\n".join(lines))
+    p = load_plan(write(tmp_path, uncommented))
+    assert p.thresholds == Thresholds()
+    for removed in ("# fdr_q", "persistence_years", "persistence_hits", "act_watch"):
+        assert removed not in text
 
 
 def test_to_dict_round_trips(tmp_path: Path) -> None:

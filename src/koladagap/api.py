@@ -533,6 +533,81 @@ def gaps(
     return _resolve(source).gaps(kpi, municipality, years)
 
 
+def screen(
+    kpi: Ids,
+    years: Years,
+    *,
+    municipality_type: Literal["kommun", "region"] = "kommun",
+    plan: str | Any | None = None,
+    source: Source | Kolada = "api",
+) -> pd.DataFrame:
+    """The national screen: every kommun (or region) judged at the last of ``years``.
+
+    One row per KPI × municipality of the type (Riket left out) with the gap, the
+    pooled evidence, the funnel z, the level (``act``, ``watch``, ``info``,
+    ``none``, ``not_computable``, ``too_small``, ``excluded``) and the reasons;
+    the years before the last are its history. What the rules need is fetched
+    too: denominators, margins of error and the population (N01951).
+
+    Args:
+        kpi: KPI ids.
+        years: e.g. ``"2015-2022"``; the last year is judged.
+        municipality_type: ``"kommun"`` or ``"region"``.
+        plan: a plan file (path) or a :class:`~koladagap.plan.Plan` for its
+            ``[kpis.ID]`` rules and ``[thresholds]``.
+        source: as for :func:`values`.
+
+    Examples:
+        >>> import koladagap
+        >>> s = koladagap.screen("N15428", "2016-2022", source="sample")
+        >>> len(s), sorted(s["level"].unique())[:2]
+        (290, ['info', 'none'])
+    """
+    from .engine.levels import POPULATION_KPI
+    from .engine.screen import screen as run_screen
+    from .plan import Plan, load_screen_plan
+
+    kg = _resolve(source)
+    kpis = parse_ids(kpi, "kpi")
+    if not kpis:
+        raise InputError("no KPI id given: name at least one, e.g. N15428")
+    yrs = parse_years(years)
+    if not yrs:
+        raise InputError("no years given: name a range such as 2016-2022 (the last is judged)")
+    _check_not_future(yrs)
+    the_plan = plan if isinstance(plan, Plan) or plan is None else load_screen_plan(plan)
+    if the_plan is None:
+        the_plan = Plan(organisation="", baseline=_empty_session())
+    rules = the_plan.kpi_rules(kpis)
+    aux = {r.denominator_kpi for r in rules.values()} | {r.moe_kpi for r in rules.values()}
+    wanted = kpis + sorted({a for a in aux if a and a not in kpis} | {POPULATION_KPI})
+    first = min(yrs) - the_plan.thresholds.reference.pool_years
+    span = list(range(max(first, min(yrs)), max(yrs) + 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownIdWarning)  # a missing helper KPI is not fatal
+        values = kg.values(wanted, None, span)
+    found = set(values[KPI].astype(str).unique()) if len(values) else set()
+    absent = [k for k in kpis if k not in found]
+    if absent:
+        raise UnknownIdError("kpi", absent, "no values for them in these years")
+    kpi_meta = kg._metadata("kpis") if kg.mode == "sample" else None
+    return run_screen(
+        values,
+        rules,
+        the_plan.thresholds,
+        year=max(yrs),
+        municipality_type=municipality_type,
+        municipality_meta=kg._metadata("municipalities"),
+        kpi_meta=kpi_meta,
+    )
+
+
+def _empty_session() -> Any:
+    from .plan import Session
+
+    return Session("", 0)
+
+
 def load_sample() -> pd.DataFrame:
     """All values of the shipped real-data sample as a tidy long frame ("Källa: Kolada").
 

@@ -160,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source(g)
 
+    sc = sub.add_parser(
+        "screen", help="national screen: every kommun (or region) judged at the last year"
+    )
+    sc.add_argument("--kpi", required=True, help="KPI ids, comma separated (e.g. N15428,N00906)")
+    sc.add_argument(
+        "--years", required=True, help="FIRST-LAST, e.g. 2016-2022: the last year is judged"
+    )
+    sc.add_argument("--type", choices=("kommun", "region"), default="kommun", dest="mtype")
+    sc.add_argument("--plan", type=Path, help="a plan file for its [kpis.ID] rules and thresholds")
+    sc.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet")
+    _add_source(sc)
+
     c = sub.add_parser("cache", help="where the cache is, what it holds, clear it")
     c.add_argument("action", choices=("path", "info", "clear"))
     c.add_argument("--kpi", help="with clear: only these KPIs")
@@ -348,6 +360,22 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     kg = _kolada(args)
     g = kg.gaps(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
     write_table(g, args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from .api import screen
+
+    _check_out(args.out)
+    kg = _kolada(args)
+    res = screen(
+        args.kpi,
+        args.years,
+        municipality_type=args.mtype,
+        plan=str(args.plan) if args.plan else None,
+        source=kg,
+    )
+    write_table(res, args.out, args.lang, sys.stdout)
     return EXIT_OK
 
 
@@ -579,6 +607,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gaps": cmd_gaps,
     "cache": cmd_cache,
     "demo": cmd_demo,
+    "screen": cmd_screen,
     "plan": cmd_plan,
     "deviations": cmd_deviations,
     "baseline": cmd_baseline,

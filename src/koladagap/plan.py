@@ -206,6 +206,8 @@ class Plan:
                 over["overrides"] = _thresholds(
                     self.thresholds, th, f"kpis.{k}.thresholds", self.path
                 )
+            if over:  # the plan gives this KPI a rule of its own
+                over.setdefault("provisional", False)
             rule = dataclasses.replace(defaults[k], **over)
             try:
                 rule.validate()
@@ -249,6 +251,51 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"not valid TOML ({err})", path=str(p)) from None
     return parse_plan(data, path=str(p))
+
+
+def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
+    """A plan file read for ``koladagap screen``: only ``[kpis.ID]`` rules and ``[thresholds]``.
+
+    The other sections may be left out (a full plan is read as a whole, and
+    validated as one); the result's organisation is empty.
+
+    Raises:
+        ConfigError: as :func:`load_plan`.
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("plan file not found", path=str(p)) from None
+    except OSError as err:
+        raise ConfigError(f"cannot read the plan file ({err.strerror})", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text; save the plan as UTF-8", path=str(p)) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"not valid TOML ({err})", path=str(p)) from None
+    if "organisation" in data:
+        return parse_plan(data, path=str(p))
+    _known(data, _TOP_KEYS, "", str(p))
+    kp = _table(data, "kpis", str(p))
+    rules: dict[str, dict[str, Any]] = {}
+    for key, value in kp.items():
+        if key in ("ids", "groups"):
+            continue
+        if not _KPI_ID.match(str(key)) or not isinstance(value, Mapping):
+            raise ConfigError(
+                "expected a table of rules under a KPI id such as [kpis.N15428]",
+                path=str(p),
+                key=f"kpis.{key}",
+            )
+        rules[key] = _rule(key, value, str(p))
+    thresholds = _thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", str(p))
+    return Plan(
+        organisation="",
+        baseline=Session("", 0),
+        rules=rules,
+        thresholds=thresholds,
+        path=str(p),
+    )
 
 
 def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
@@ -633,17 +680,19 @@ followups = [
 
 # Thresholds (defaults shown). Uncomment to change; every report prints those used.
 # [thresholds.materiality]
-# share_pp = 5.0           # shares: |gap - expected| >= 5 percentage points
+# share_pp = 5.0           # shares: |gap - expected| >= 5 percentage points ...
+# share_relative = 0.25    # ... or, for small shares, >= 25 % of the advantaged value
+# share_min_pp = 1.0       #     and >= 1 percentage point
 # relative = 0.10          # amounts: |gap - expected| / advantaged value >= 10 %
 # one_sex_band = [40.0, 60.0]
 # [thresholds.credibility]
-# alpha = 0.05
-# fdr_q = 0.10
-# persistence_years = 3
-# persistence_hits = 2
+# alpha = 0.05             # the interval shown for the current year's gap (95 %)
+# min_n = 10               # a sex counted fewer than this: too_small
 # [thresholds.reference]
-# watch_z = 2.0
-# act_z = 3.0
+# watch_z = 2.5            # unusual among all municipalities of the type: watch ...
+# act_z = 3.0              # ... act at this z ...
+# act_fdr_q = 0.05         # ... when also the q-value across them is at most this
+# pool_years = 3           # years whose distinct observations are pooled
 
 # Gaps inside the organisation: per unit (V11 förskolor, V15 grundskolor, V17
 # gymnasieskolor, V21 hemtjänst, V23 särskilda boenden ...), a section of the report.

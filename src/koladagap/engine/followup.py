@@ -4,23 +4,23 @@
 (a baseline session and a follow-up session) and the values, and gives one
 row per KPI × municipality:
 
-- the gaps compared: the single years, or means of ``mean_years`` years
-  (t−2..t) at both ends when the years are ``far_apart_years`` or more apart;
-  event KPIs (elections) use the latest election year at or before each end;
-- ``delta``: the change in the size of the excess gap, ``|g*_follow| −
-  |g*_baseline|``, so positive = worse for the disadvantaged sex (``crossed``
-  says the other sex is now behind);
+- the gaps at both ends (single years, as the charts show them; event KPIs use
+  the latest election year at or before each end) and the pooled evidence the
+  reference judges (distinct observations of ``reference.pool_years`` years;
+  pp for shares, 100 · log(K/M) for amounts, so nominal growth moves nothing);
+- ``delta``: the change of the evidence, oriented so positive = worse for the
+  sex behind at baseline (``crossed`` says the other sex is now behind);
 - ``change``: ``worsened``/``improved`` only when ``|delta|`` reaches
-  ``max(2 pp or 5 % of the advantaged value, 1/3 of the baseline gap)`` *and*
-  the change is significant (z ≥ 1.96 when standard errors are known at both
-  ends) or beyond the KPI's normal year-to-year variation (the 90th
-  percentile of |Δ excess gap| between consecutive years across all
-  municipalities of the same type); else ``unchanged``; ``not_comparable``
-  when an end is missing;
+  ``max(2 pp or 5 %, 1/3 of the baseline's excess)`` *and* both the follow-up
+  against the baseline shrunk toward the national centre (regression to the
+  mean, ``z_expected``) and the two windows' difference (``z_change``) pass
+  ``followup.z``; else ``unchanged``; ``not_comparable`` when an end is missing;
+  ``noise`` (the 90th percentile of yearly changes) is shown for reading;
 - the follow-up level, raised from ``none``/``info`` to ``watch`` when the gap
-  worsened ("widened since baseline"), and the flag movement: ``new``,
-  ``persisting``, ``resolved``, ``escalated``, ``de-escalated``,
-  ``not_assessable`` (flagged at baseline, not judgeable now) or ``none``;
+  worsened as clearly as a flag (both z at ``reference.watch_z``), and the flag
+  movement: ``new`` (and worsened), ``flagged_unchanged``, ``persisting``,
+  ``resolved`` (and improved), ``below_threshold`` (under the line without a
+  real improvement), ``escalated``, ``de-escalated``, ``not_assessable`` or ``none``;
 - progress towards a rule's ``target_gap`` / ``target_value`` by ``target_year``
   on the linear trend of the years from baseline to follow-up.
 
@@ -31,7 +31,7 @@ Examples:
     >>> f = evaluate(v, year=2022, municipalities=["0180"], municipality_meta=mm)
     >>> c = compare(b, f, v, municipality_meta=mm)
     >>> c.set_index("kpi").loc["N00906", ["compared", "change", "flag_movement"]].tolist()
-    ['3-year means', 'unchanged', 'none']
+    ['pooled evidence of 3 years', 'unchanged', 'none']
 """
 
 from __future__ import annotations

@@ -158,7 +158,8 @@ def _fit(
     k = per["k"].to_numpy().astype("float64")
     gid = per.index.get_level_values("g").to_numpy()
     # weights: bins with more members and less spread are measured more precisely
-    w = k / np.fmax(s2, 1e-300) ** 2
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        w = k / np.fmax(s2, 1e-150) ** 2
     w = np.where(np.isfinite(w), w, 0.0)
     agg = pd.DataFrame(
         {
@@ -174,7 +175,7 @@ def _fit(
         }
     ).groupby("g", sort=False).sum()
     sw, swp, swpp, sws, swps = (agg[c].to_numpy() for c in ("w", "wp", "wpp", "ws", "wps"))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         det = sw * swpp - swp**2
         c = (sw * swps - swp * sws) / det
         tau2 = (sws - c * swp) / sw

@@ -133,9 +133,8 @@ class FollowUp:
         noise_quantile: the "normal variation" shown beside a change is this
             quantile of |Δgap| from one year to the next across all
             municipalities of the same type, per KPI (0.90); for reading only.
-        mean_years: compare means of this many years (t−2..t) ... (3)
-        far_apart_years: ... when baseline and follow-up are at least this
-            many years apart (3).
+        mean_years: the trend toward a target starts this many years before the
+            baseline year, the baseline included (3).
     """
 
     min_change_pp: float = 2.0
@@ -144,7 +143,6 @@ class FollowUp:
     z: float = 1.96
     noise_quantile: float = 0.90
     mean_years: int = 3
-    far_apart_years: int = 3
 
 
 _SECTIONS = ("materiality", "credibility", "reference", "followup")
@@ -155,6 +153,7 @@ REMOVED: dict[str, str] = {
     "credibility.persistence_hits": "evidence is pooled over reference.pool_years",
     "reference.act_watch_years": "evidence is pooled over reference.pool_years",
     "reference.act_watch_hits": "evidence is pooled over reference.pool_years",
+    "followup.far_apart_years": "changes compare the pooled evidence of both ends",
 }
 """Thresholds of the earlier method, with what replaced them (a plan naming one gets an
 error that says so)."""
@@ -247,7 +246,6 @@ class Thresholds:
         _check_range("followup.z", f.z, 0.0, None, low_open=True)
         _check_range("followup.noise_quantile", f.noise_quantile, 0.0, 1.0, low_open=True)
         _check_int("followup.mean_years", f.mean_years, 1, 20)
-        _check_int("followup.far_apart_years", f.far_apart_years, 1, 100)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Nested plain dict (JSON/TOML friendly; the band becomes a list)."""

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..explain import explain
 from .._files import atomic_path as _atomic
 from ..engine import level_labels
 from ..errors import InputError
@@ -231,9 +232,15 @@ _SV_RULE_WORDS: tuple[tuple[str, str], ...] = (
     (r"advantaged value", "det gynnade könets värde"),
     (r"value outside", "värdet utanför"),
     (r"(\d) pp\b", r"\1 procentenheter"),
-    (r"CI excludes expected", "konfidensintervall utesluter den förväntade skillnaden"),
-    (r"else persistence", "annars i samma riktning"),
-    (r"(\d+)/(\d+) years", r"\1 av \2 år"),
+    (r"of the advantaged value", "av det gynnade könets värde"),
+    (
+        r"distinct observations of the last (\d+) years pooled; chance from counts, margins "
+        r"of error or population size",
+        r"oberoende mätningar från de senaste \1 åren; slumpen bedöms från antal, "
+        r"felmarginaler eller folkmängd",
+    ),
+    (r"funnel z \(oriented\)", "z mot alla av samma typ"),
+    (r"BH q", "andel falska larm (BH)"),
     (r"\bwatch\b", "bevaka"),
     (r"\bact\b", "åtgärda"),
     (r"\band\b", "och"),
@@ -288,7 +295,7 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
             t["disadvantaged"]: disadv_word.map(t["disadv"]).fillna("–"),
             t["expected"]: tab["expected"],
             t["level"]: level_label,
-            t["reasons"]: tab["reasons"],
+            t["reasons"]: explain(tab, lang),
             t["threshold_material"]: _rule_text(tab["threshold_material"], lang),
             t["threshold_credible"]: _rule_text(tab["threshold_credible"], lang),
             t["threshold_reference"]: _rule_text(tab["threshold_reference"], lang),
@@ -505,44 +512,47 @@ def _threshold_explanations(sv: bool) -> dict[str, str]:
             "materiality.gap_value_tolerance": (
                 "värden som redan är en skillnad (lönegap): tolerans"
             ),
-            "credibility.alpha": "nivå för Newcombe-intervall och felmarginaltest",
-            "credibility.fdr_q": "Benjamini–Hochberg, en kommuns test under ett år",
-            "credibility.persistence_years": "utan antal/felmarginal: fönster av publicerade år",
-            "credibility.persistence_hits": "… väsentlig i samma riktning minst så många år",
+            "materiality.share_relative": (
+                "små andelar: väsentlig också när skillnaden är minst denna andel av det "
+                "gynnade könets värde …"
+            ),
+            "materiality.share_min_pp": "… och minst så många procentenheter",
+            "credibility.alpha": "nivå för konfidensintervallet som visas för året",
             "credibility.min_n": "färre än så många personer: för få för att bedöma",
-            "reference.watch_z": "robust z mot alla av samma typ: bevaka från",
-            "reference.act_z": "… åtgärda från",
-            "reference.act_watch_years": "bevaka under flera år blir åtgärda: fönster",
-            "reference.act_watch_hits": "… antal år med bevaka",
+            "reference.watch_z": (
+                "z mot alla av samma typ, med hänsyn till slump och storlek: bevaka från"
+            ),
+            "reference.act_z": "… åtgärda från …",
+            "reference.act_fdr_q": "… när också andelen falska larm (Benjamini–Hochberg) ≤",
+            "reference.pool_years": "underlaget: oberoende mätningar från så många år",
             "followup.min_change_pp": "förändring i procentenheter som räknas",
             "followup.min_change_relative": "förändring relativt värdet som räknas",
             "followup.baseline_fraction": "och minst denna andel av skillnaden vid basåret",
-            "followup.z": "signifikans för förändring när den kan testas",
+            "followup.z": "signifikans som krävs för en förändring",
             "followup.noise_quantile": "normal variation: kvantil av årliga förändringar",
-            "followup.mean_years": "jämför medelvärden av så många år …",
-            "followup.far_apart_years": "… när åren ligger minst så långt isär",
+            "followup.mean_years": "trenden mot ett mål börjar så många år före basåret",
         }
     return {
         "materiality.share_pp": "shares: material when |gap − expected| ≥ this many pp",
         "materiality.relative": "amounts: material when |gap − expected| / advantaged value ≥ this",
         "materiality.one_sex_band": "share of one sex: even within this band (SCB)",
         "materiality.gap_value_tolerance": "values that are a gap (pay gap): tolerance",
-        "credibility.alpha": "level of Newcombe intervals and margin-of-error tests",
-        "credibility.fdr_q": "Benjamini–Hochberg across one municipality's tests in a year",
-        "credibility.persistence_years": "without counts/margins: window of published years",
-        "credibility.persistence_hits": "… material in the same direction at least this often",
+        "materiality.share_relative": (
+            "small shares: material also when the gap is this fraction of the advantaged value …"
+        ),
+        "materiality.share_min_pp": "… and at least this many pp",
+        "credibility.alpha": "level of the interval shown for the year",
         "credibility.min_n": "fewer people than this: too small to judge",
-        "reference.watch_z": "robust z among all of the same type: watch from",
-        "reference.act_z": "… act from",
-        "reference.act_watch_years": "watch over several years becomes act: window",
-        "reference.act_watch_hits": "… years at watch",
+        "reference.watch_z": "z among all of the same type, given chance and size: watch from",
+        "reference.act_z": "… act from …",
+        "reference.act_fdr_q": "… when the false discovery rate (Benjamini–Hochberg) ≤",
+        "reference.pool_years": "evidence: independent measurements from this many years",
         "followup.min_change_pp": "a change in pp that counts",
         "followup.min_change_relative": "a change relative to the value that counts",
         "followup.baseline_fraction": "and at least this fraction of the baseline gap",
-        "followup.z": "significance of a change when testable",
+        "followup.z": "significance a change needs",
         "followup.noise_quantile": "normal variation: quantile of yearly changes",
-        "followup.mean_years": "compare means of this many years …",
-        "followup.far_apart_years": "… when the years are at least this far apart",
+        "followup.mean_years": "the trend toward a target starts this many years before the baseline",
     }
 
 
