@@ -34,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import calibration
 import fetch
 import report_pack
 
@@ -148,7 +149,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         section("P4", results, lambda: report_pack.p4(1 if quick else args.repeat))
     if not args.skip_engine:
         section("engine", results, lambda: engine_benchmark(23 if quick else args.engine_kpis))
+    section("calibration", results, lambda: calibration_run(2 if quick else args.seeds))
     return results
+
+
+def calibration_run(seeds: int) -> dict[str, Any]:
+    """``calibration.py``: false flags and recall on simulated panels, as Markdown."""
+    t0 = time.perf_counter()
+    df = calibration.run(range(seeds))
+    return {"markdown": calibration.markdown(df, time.perf_counter() - t0), "seeds": seeds}
 
 
 # --- RESULTS.md -----------------------------------------------------------------------------
@@ -438,6 +447,13 @@ def render(results: dict[str, Any]) -> str:
                 "```",
                 "",
             ]
+    cal = results.get("calibration")
+    if cal:
+        lines += ["## Calibration of the flags (`calibration.py`)", ""]
+        if cal["error"]:
+            lines += [f"Failed: `{cal['error']}`", ""]
+        else:
+            lines += [cal["result"]["markdown"], ""]
     lines += ["## Why a target is not met", "", *WHY, ""]
     return "\n".join(lines) + "\n"
 
@@ -477,6 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--skip-p4", action="store_true", help="without the pack and report")
     ap.add_argument("--skip-engine", action="store_true", help="without engine.py")
     ap.add_argument("--engine-kpis", type=int, default=2300, help="engine.py --kpis")
+    ap.add_argument("--seeds", type=int, default=20, help="calibration.py seeds per scenario")
     ap.add_argument("--render", type=Path, help="only write RESULTS.md from a --json file")
     args = ap.parse_args(argv)
     if args.render is not None:

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import calibration  # noqa: E402
+import calibration
 
 
 @pytest.fixture(scope="module")

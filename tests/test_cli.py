@@ -143,6 +143,45 @@ def test_bad_out_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert code == EXIT_INPUT and ".csv or .parquet" in err
 
 
+def test_screen_sample_to_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from koladagap.engine.levels import LEVELS
+    from koladagap.engine.screen import SCREEN_COLUMNS
+    from koladagap.sample import sample_municipalities
+
+    out = tmp_path / "screen.csv"
+    code, stdout, err = run(
+        ["screen", "--kpi", "N15428,N31814", "--years", "2020-2022", "--sample", "--out", str(out)],
+        capsys,
+    )
+    assert code == 0, err
+    assert stdout == "" and "Skrev 580 rader" in err
+    df = pd.read_csv(out)  # default options: a plain CSV
+    assert list(df.columns) == SCREEN_COLUMNS
+    assert {"kpi", "municipality_id", "period", "level"} <= set(df.columns)
+    kommuner = sample_municipalities().query("type == 'K'")["id"].astype(int)
+    assert len(df) == 2 * 290
+    for kpi in ("N15428", "N31814"):
+        rows = df[df["kpi"] == kpi]
+        assert len(rows) == 290 and rows["municipality_id"].is_unique, kpi
+        assert set(rows["municipality_id"]) == set(kommuner), kpi  # every kommun, no Riket
+    assert set(df["period"]) == {2022}  # the last year is judged
+    assert set(df["level"]) <= set(LEVELS)
+    # leading zeros are in the file: read as text they survive
+    ids = pd.read_csv(out, dtype={"municipality_id": str})["municipality_id"]
+    assert "0114" in set(ids) and ids.str.fullmatch(r"\d{4}").all()
+
+
+def test_screen_unknown_kpi_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "screen.csv"
+    code, stdout, err = run(
+        ["screen", "--kpi", "N15428,N99999", "--years", "2020-2022", "--sample", "--out", str(out)],
+        capsys,
+    )
+    assert code == EXIT_INPUT
+    assert stdout == "" and "N99999" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 def test_cache_path_follows_env(capsys: pytest.CaptureFixture[str], _private_cache: Path) -> None:
     code, out, _ = run(["cache", "path"], capsys)
     assert code == 0 and out.strip() == str(_private_cache)

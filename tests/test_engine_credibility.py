@@ -14,8 +14,8 @@ from koladagap.engine.credibility import (
     wilson_interval,
     z_critical,
 )
-from koladagap.engine.panel import trailing_counts
-from koladagap.engine.reference import MAD_SCALE, oriented_percentile, robust_z
+from koladagap.engine.funnel import funnel
+from koladagap.engine.reference import MAD_SCALE, oriented_percentile
 
 CASES = [  # (x1, n1, x2, n2)
     (30, 50, 20, 50),
@@ -102,31 +102,76 @@ def test_moe_se_uses_moe_over_196() -> None:
     assert moe_se(np.array([3.92]), np.array([3.92]))[0] == pytest.approx(np.sqrt(8.0))
 
 
-def test_robust_z_matches_scipy_mad() -> None:
-    rng = np.random.default_rng(3)
-    x = rng.normal(2, 5, 57)
-    x[[4, 9]] = np.nan
-    g = np.repeat([0, 1, 2], 19).astype(np.int64)
-    z, med, scale, n = robust_z(x, g, min_n=10)
-    for k in range(3):
-        v = x[g == k]
-        v = v[~np.isnan(v)]
-        m = np.median(v)
-        s = median_abs_deviation(v, scale="normal")
-        sel = (g == k) & ~np.isnan(x)
-        np.testing.assert_allclose(med[sel], m)
-        np.testing.assert_allclose(scale[sel], s)
-        np.testing.assert_allclose(z[sel], (x[sel] - m) / s)
-        assert (n[sel] == len(v)).all()
-    assert np.isnan(z[[4, 9]]).all()
+def _pop(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.exp(rng.uniform(np.log(2_500), np.log(1_000_000), n))
+
+
+def test_mad_scale_is_scipys() -> None:
     assert pytest.approx(1 / norm.ppf(0.75)) == MAD_SCALE
+    x = np.random.default_rng(1).normal(0, 3, 101)
+    d = np.median(np.abs(x - np.median(x)))
+    assert d * MAD_SCALE == pytest.approx(median_abs_deviation(x, scale="normal"))
 
 
-def test_robust_z_needs_spread_and_size() -> None:
-    z, *_ = robust_z(np.array([1.0, 1.0, 1.0, 5.0]), np.zeros(4, dtype=np.int64), min_n=3)
-    assert np.isnan(z).all()  # MAD 0: no scale, no z
-    z, *_ = robust_z(np.array([1.0, 2.0, 3.0]), np.zeros(3, dtype=np.int64), min_n=4)
-    assert np.isnan(z).all()
+def test_funnel_z_is_standard_normal_in_every_size_band_under_chance() -> None:
+    """Pure chance whose spread shrinks with size: z has the same spread small and large."""
+    zs = []
+    for seed in range(6):
+        pop = _pop(290, seed)
+        y = np.random.default_rng(100 + seed).normal(4.0, np.sqrt(5e5 / pop + 0.5))
+        fit = funnel(
+            y,
+            np.full(290, np.nan),
+            1 / pop,
+            np.zeros(290, dtype=np.int64),
+            min_n=10,
+            floor=np.zeros(290),
+        )
+        order = np.argsort(pop)
+        zs.append(fit["z"][order].reshape(5, 58))
+    z = np.concatenate(zs, axis=1)
+    sd = z.std(axis=1)
+    assert np.all(np.abs(sd - 1.0) < 0.15), sd  # small and large kommuner alike
+    assert np.mean(np.abs(z) >= 3) < 0.01
+
+
+def test_funnel_uses_known_variances_and_a_few_outliers_do_not_widen_it() -> None:
+    rng = np.random.default_rng(7)
+    v = rng.uniform(1.0, 30.0, 290)
+    y = rng.normal(0.0, np.sqrt(v))
+    y[:5] += 60.0  # five really unusual
+    fit = funnel(
+        y, v, np.full(290, np.nan), np.zeros(290, dtype=np.int64), min_n=10, floor=np.zeros(290)
+    )
+    assert (fit["basis"] == 1).all()
+    assert (fit["z"][:5] > 5).all()
+    assert np.abs(fit["z"][5:]).std() < 1.2
+    assert fit["tau"][0] < 1.0  # the outliers are not taken for real spread
+
+
+def test_funnel_identical_values_and_floor() -> None:
+    """Most municipalities without a gap (MAD 0): the mean deviation and the floor hold z."""
+    y = np.zeros(60)
+    y[0] = 0.3
+    fit = funnel(
+        y,
+        np.full(60, np.nan),
+        np.full(60, np.nan),
+        np.zeros(60, dtype=np.int64),
+        min_n=10,
+        floor=np.full(60, 0.5),
+    )
+    assert np.isfinite(fit["z"][0]) and fit["z"][0] <= 0.3 / 0.5 + 1e-9
+    few = funnel(
+        np.arange(5.0),
+        np.full(5, np.nan),
+        np.full(5, np.nan),
+        np.zeros(5, dtype=np.int64),
+        min_n=10,
+        floor=np.zeros(5),
+    )
+    assert np.isnan(few["z"]).all()  # too few to compare
 
 
 def test_oriented_percentile() -> None:
@@ -136,18 +181,3 @@ def test_oriented_percentile() -> None:
     assert pct[0] == pytest.approx(100.0)  # nor in the negative one
     assert pct[3] == pytest.approx(80.0)
     assert np.isnan(pct[2]) and np.isnan(pct[5])
-
-
-def test_trailing_counts_windows_per_group() -> None:
-    group = np.array([0, 0, 0, 0, 1, 1], dtype=np.int64)
-    eligible = np.array([True, True, False, True, True, True])
-    flag = np.array([True, False, True, True, True, True])
-    width = np.full(6, 3)
-
-    def make_hit(idx: np.ndarray):  # type: ignore[no-untyped-def]
-        f = flag[idx]
-        return lambda prev, cur: f[prev]
-
-    avail, hits = trailing_counts(group, eligible, width, make_hit)
-    assert avail.tolist() == [1, 2, 0, 3, 1, 2]
-    assert hits.tolist() == [1, 1, 0, 2, 1, 2]

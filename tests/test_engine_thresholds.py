@@ -25,7 +25,7 @@ def test_defaults_are_the_methods() -> None:
     f = t.followup
     assert (f.min_change_pp, f.min_change_relative, f.z, f.noise_quantile) == (2.0, 0.05, 1.96, 0.9)
     assert f.baseline_fraction == pytest.approx(1 / 3)
-    assert (f.mean_years, f.far_apart_years) == (3, 3)
+    assert f.mean_years == 3
     t.validate()
 
 
@@ -42,7 +42,7 @@ def test_replace_dotted_and_double_underscore() -> None:
 
 def test_replace_whole_section() -> None:
     t = Thresholds().replace(followup={"z": 2.5, "mean_years": 2})
-    assert (t.followup.z, t.followup.mean_years, t.followup.far_apart_years) == (2.5, 2, 3)
+    assert (t.followup.z, t.followup.mean_years, t.followup.min_change_pp) == (2.5, 2, 2.0)
     t2 = Thresholds().replace(reference=Reference(watch_z=1.5, act_z=2.5))
     assert t2.reference.watch_z == 1.5
 
@@ -84,6 +84,7 @@ def test_validation_names_key_and_range(key: str, value: object, words: str) -> 
         ("credibility.persistence_hits", "reference.pool_years"),
         ("reference.act_watch_years", "reference.pool_years"),
         ("reference.act_watch_hits", "reference.pool_years"),
+        ("followup.far_apart_years", "pooled evidence of both ends"),
     ],
 )
 def test_removed_keys_say_no_longer_used(key: str, replacement: str) -> None:

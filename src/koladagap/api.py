@@ -575,21 +575,30 @@ def screen(
     if not yrs:
         raise InputError("no years given: name a range such as 2016-2022 (the last is judged)")
     _check_not_future(yrs)
+    bad = kg.check_ids(kpis, [])[0]
+    if bad:
+        where = "the shipped sample" if kg.mode == "sample" else "Kolada"
+        raise UnknownIdError("kpi", bad, f"not known to {where}")
     the_plan = plan if isinstance(plan, Plan) or plan is None else load_screen_plan(plan)
     if the_plan is None:
         the_plan = Plan(organisation="", baseline=_empty_session())
     rules = the_plan.kpi_rules(kpis)
     aux = {r.denominator_kpi for r in rules.values()} | {r.moe_kpi for r in rules.values()}
     wanted = kpis + sorted({a for a in aux if a and a not in kpis} | {POPULATION_KPI})
-    first = min(yrs) - the_plan.thresholds.reference.pool_years
-    span = list(range(max(first, min(yrs)), max(yrs) + 1))
+    # the pooling window is fetched even when the years given are fewer
+    first = min(min(yrs), max(yrs) - the_plan.thresholds.reference.pool_years + 1)
+    span = list(range(first, max(yrs) + 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownIdWarning)  # a missing helper KPI is not fatal
         values = kg.values(wanted, None, span)
-    found = set(values[KPI].astype(str).unique()) if len(values) else set()
+    judged = values[values[PERIOD] == max(yrs)] if len(values) else values
+    found = set(judged[KPI].astype(str).unique()) if len(judged) else set()
     absent = [k for k in kpis if k not in found]
     if absent:
-        raise UnknownIdError("kpi", absent, "no values for them in these years")
+        raise InvalidYearsError(
+            f"no values for {', '.join(absent)} in {max(yrs)}, the year judged; "
+            "give a range ending in a published year, e.g. 2016-2022"
+        )
     kpi_meta = kg._metadata("kpis") if kg.mode == "sample" else None
     return run_screen(
         values,

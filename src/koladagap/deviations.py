@@ -48,6 +48,7 @@ from .engine.rules import rules_from_table
 from .engine.session import load_session, save_session
 from .errors import InputError
 from .kpi_table import GroupResolution, kpi_table, resolve_kpi_group
+from .engine.levels import POPULATION_KPI
 from .measurements import annotate_reasons, is_own, merge_into, read_many
 from .plan import Plan, Session
 
@@ -233,6 +234,8 @@ def run_plan(
         if unknown_aux:
             log.info("auxiliary KPIs not available here: %s", ", ".join(sorted(unknown_aux)))
         aux = [a for a in aux if a not in unknown_aux]
+    if POPULATION_KPI not in kpis and POPULATION_KPI not in aux:
+        aux.append(POPULATION_KPI)  # the size behind the reference's chance part
     wanted = kpis + aux
     first = min(plan.baseline.year, sess.year) - 4
     with warnings.catch_warnings(record=True) as caught:

@@ -11,8 +11,11 @@ Examples:
     ...     "relative_gap": [-0.29], "total": [20.0], "disadvantaged_label": ["kvinnor"],
     ...     "disadvantaged_label_en": ["women"], "z_ref": [4.3], "evidence_years": [2],
     ...     "reference_median": [-1.5], "repeated": [False], "reasons": ["material:7pp"]})
-    >>> print(explain(row)[0])
-    Skillnaden är 7 procentenheter till nackdel för kvinnor. Den är större än i nästan alla kommuner av samma typ, även med hänsyn till slumpen och storleken (z = 4,3; underlaget är 2 oberoende mätningar). Upprätta en avvikelseanmälan.
+    >>> import textwrap
+    >>> print(textwrap.fill(explain(row)[0], 80))
+    Skillnaden är 7 procentenheter till nackdel för kvinnor. Den är större än i
+    nästan alla kommuner av samma typ, även med hänsyn till slumpen och storleken (z
+    = 4,3; underlaget är 2 oberoende mätningar). Upprätta en avvikelseanmälan.
 """
 
 from __future__ import annotations
@@ -151,20 +154,32 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
         dtype="string",
     )
     z = _num(table["z_ref"], 1, lang)
-    k = pd.to_numeric(table["evidence_years"], errors="coerce").fillna(0).astype(int).astype("string")
-    need = table["direction"].astype("string").eq("need").fillna(False) if "direction" in table else (
-        pd.Series(False, index=idx)
+    k = (
+        pd.to_numeric(table["evidence_years"], errors="coerce")
+        .fillna(0)
+        .astype(int)
+        .astype("string")
+    )
+    need = (
+        table["direction"].astype("string").eq("need").fillna(False)
+        if "direction" in table
+        else (pd.Series(False, index=idx))
     )
     head = pd.Series(
-        np.where(need, _fill(t["gap_need"], size=size, who=who), _fill(t["gap"], size=size, who=who)),
+        np.where(
+            need, _fill(t["gap_need"], size=size, who=who), _fill(t["gap"], size=size, who=who)
+        ),
         index=idx,
         dtype="string",
     )
-    head = head.where(kind != "share_of_one_sex", size.str.slice(0, 1).str.upper() + size.str.slice(1) + ".")
+    head = head.where(
+        kind != "share_of_one_sex", size.str.slice(0, 1).str.upper() + size.str.slice(1) + "."
+    )
     zz = pd.to_numeric(table["z_ref"], errors="coerce")
     info = pd.Series(
         np.select(
-            [zz.isna(), zz <= -2.0], [t["info_noref"], _fill(t["info_small"], z=z)],
+            [zz.isna(), zz <= -2.0],
+            [t["info_noref"], _fill(t["info_small"], z=z)],
             _fill(t["info"], z=z),
         ),
         index=idx,

@@ -1368,9 +1368,9 @@ REFERENCE_UNAVAILABLE = "reference:unavailable (own measurement: one organisatio
 def annotate_reasons(result: pd.DataFrame) -> pd.DataFrame:
     """Say in ``reasons`` that the reference is unavailable for own measurements.
 
-    :func:`koladagap.engine.evaluate` leaves the ``reference:`` part out when it
-    has no z (an own KPI has values for one organisation only, so no robust z
-    against other municipalities exists). For rows of own KPIs that are
+    :func:`koladagap.engine.evaluate` says ``reference:none`` when it has no z
+    (an own KPI has values for one organisation only, so no z against other
+    municipalities exists); for own KPIs that part is replaced by the reason. For rows of own KPIs that are
     material and have no ``z_ref``, this appends :data:`REFERENCE_UNAVAILABLE`
     so a reader sees why the level stops at ``info``, and blanks their
     ``percentile_ref`` (the engine ranks the organisation among itself alone,
@@ -1390,6 +1390,10 @@ def annotate_reasons(result: pd.DataFrame) -> pd.DataFrame:
     if not mask.any():
         return out
     reasons = out["reasons"].astype("string").fillna("")
+    # the engine's generic "no reference" gives way to the reason for it
+    reasons = reasons.str.replace("; reference:none", "", regex=False).str.replace(
+        "reference:none", "", regex=False
+    )
     sep = np.where(reasons.to_numpy(dtype=object) == "", "", "; ")
     added = reasons + pd.Series(sep, index=out.index, dtype="string") + REFERENCE_UNAVAILABLE
     out["reasons"] = reasons.where(~mask, added).astype(result["reasons"].dtype)

@@ -9,7 +9,8 @@ row per KPI × municipality:
   reference judges (distinct observations of ``reference.pool_years`` years;
   pp for shares, 100 · log(K/M) for amounts, so nominal growth moves nothing);
 - ``delta``: the change of the evidence, oriented so positive = worse for the
-  sex behind at baseline (``crossed`` says the other sex is now behind);
+  sex behind at the end with the larger gap (so a gap that crosses parity and
+  grows has worsened; ``crossed`` says the other sex is now behind);
 - ``change``: ``worsened``/``improved`` only when ``|delta|`` reaches
   ``max(2 pp or 5 %, 1/3 of the baseline's excess)`` *and* both the follow-up
   against the baseline shrunk toward the national centre (regression to the
@@ -200,9 +201,10 @@ def flag_movement(
 
 
 def noise_thresholds(run: EngineRun, *, up_to: int | None = None) -> FloatArray:
-    """Per row of ``run``: the KPI's normal year-to-year variation of the excess gap.
+    """Per row of ``run``: the KPI's normal year-to-year variation of the statistic.
 
-    The ``followup.noise_quantile`` quantile of |g*(t) − g*(t−1)| over all
+    The statistic is the one ``delta`` is measured in (the excess gap; 100 · log(K/M)
+    for amounts). The ``followup.noise_quantile`` quantile of |y(t) − y(t−1)| over all
     municipalities of the same type (kommuner, regioner), consecutive years
     (consecutive election years for event KPIs), up to year ``up_to``.
     """
@@ -221,7 +223,7 @@ def noise_thresholds(run: EngineRun, *, up_to: int | None = None) -> FloatArray:
     consecutive = same & ((step == 1) | (event & (step <= 4)))
     if up_to is not None:
         consecutive &= r["period"][idx][1:] <= up_to
-    d = np.abs(r["excess_gap"][idx][1:] - r["excess_gap"][idx][:-1])
+    d = np.abs(r["y"][idx][1:] - r["y"][idx][:-1])  # the statistic delta is measured in
     cur = idx[1:][consecutive]
     q = run.thresholds.followup.noise_quantile
     df = pd.DataFrame({"g": kc[cur] * 4 + mtype[cur], "d": d[consecutive]})
@@ -366,6 +368,7 @@ def compare(
     end_f = _end_values(run, kc, mc, yf_i, span)
     ev_b = _evidence_at(run, kc, mc, end_b["year_eff"])
     ev_f = _evidence_at(run, kc, mc, end_f["year_eff"])
+    ev_b["stable"] = _stable_spread(run, kc, mc, end_b["year_eff"], end_f["year_eff"])
     out = _change(run, pairs, kc, end_b, end_f, ev_b, ev_f, both, th)
     event = run.kpis.num["event"][np.maximum(kc, 0)].astype(bool)
     pool = th.reference.pool_years
@@ -414,9 +417,70 @@ def _evidence_at(
     pos = np.where(ok_year, pos, -1)
     p0 = np.maximum(pos, 0)
     out: dict[str, FloatArray] = {}
-    for name in ("evidence", "median", "tau", "chance", "years", "orientation"):
+    for name in ("evidence", "median", "tau", "chance", "scale", "years", "orientation"):
         got = run.ref.get(name, p0).astype("float64")
         out[name] = np.where(pos >= 0, got, np.nan)
+    return out
+
+
+def _stable_spread(
+    run: EngineRun, kc: IntArray, mc: IntArray, year_b: FloatArray, year_f: FloatArray
+) -> FloatArray:
+    """τ² that persists: the covariance of the deviations at both ends, per comparison row.
+
+    Chance does not repeat from one window to the next; real differences do. So
+    the covariance, across all municipalities of the type, of each one's
+    deviation from the centre at the baseline and at the follow-up estimates the
+    stable spread without any assumption about how chance depends on size
+    (deviations winsorised at 2.5 of their scale; kept within 0 and the smaller
+    total variance of the ends).
+    """
+    r, ref = run.rows, run.ref
+    n = len(kc)
+    out = np.full(n, np.nan)
+    if len(ref.idx) == 0 or n == 0:
+        return out
+    pos = ref.idx
+    dev = ref.cols["evidence"] - ref.cols["median"]
+    scale = ref.cols["scale"]
+    w = np.clip(dev, -2.5 * scale, 2.5 * scale)
+    allrows = pd.DataFrame(
+        {
+            "kc": r["kc"][pos].astype(np.int64),
+            "mc": r["mc"][pos].astype(np.int64),
+            "typ": run.muni_types[r["mc"][pos]].astype(np.int64),
+            "period": r["period"][pos].astype(np.int64),
+            "w": w,
+            "s2": scale**2,
+        }
+    ).dropna()
+    ok = np.isfinite(year_b) & np.isfinite(year_f) & (mc >= 0)
+    typ = np.where(mc >= 0, run.muni_types[np.maximum(mc, 0)], -1).astype(np.int64)
+    keys = pd.DataFrame(
+        {
+            "kc": kc[ok],
+            "typ": typ[ok],
+            "yb": year_b[ok].astype(np.int64),
+            "yf": year_f[ok].astype(np.int64),
+        }
+    ).drop_duplicates()
+    if keys.empty:
+        return out
+    b = keys.merge(allrows, left_on=["kc", "typ", "yb"], right_on=["kc", "typ", "period"])
+    f = keys.merge(allrows, left_on=["kc", "typ", "yf"], right_on=["kc", "typ", "period"])
+    both = b.merge(f, on=["kc", "typ", "yb", "yf", "mc"], suffixes=("_b", "_f"))
+    both["prod"] = both["w_b"] * both["w_f"]
+    agg = both.groupby(["kc", "typ", "yb", "yf"]).agg(
+        cov=("prod", "mean"), s2b=("s2_b", "median"), s2f=("s2_f", "median"), n=("prod", "size")
+    )
+    agg["tau2"] = np.clip(agg["cov"], 0.0, np.minimum(agg["s2b"], agg["s2f"]))
+    agg.loc[agg["n"] < 10, "tau2"] = np.nan
+    q = pd.DataFrame(
+        {"kc": kc, "typ": typ, "yb": np.nan_to_num(year_b).astype(np.int64),
+         "yf": np.nan_to_num(year_f).astype(np.int64)}
+    )
+    got = q.merge(agg["tau2"].reset_index(), on=["kc", "typ", "yb", "yf"], how="left")["tau2"]
+    out = np.where(ok, got.to_numpy(dtype="float64", na_value=np.nan), np.nan)
     return out
 
 
@@ -443,10 +507,11 @@ def _change(
        baseline's excess;
     2. the follow-up differs from what the baseline predicts at ``followup.z``:
        the prediction is the baseline shrunk toward the national centre by
-       τ² / (τ² + chance²) (empirical Bayes), because an extreme baseline is
-       partly chance and drifts back by itself;
-    3. and the two windows' difference is beyond ``followup.z`` times the whole
-       spread of both ends (chance and τ²: conservative).
+       τ² / (total variance) (empirical Bayes), because an extreme baseline is
+       partly chance and drifts back by itself; τ², the spread that persists,
+       is the covariance of all municipalities' deviations at the two ends;
+    3. and the two windows' difference is beyond ``followup.z`` times its
+       standard error, √(total_b + total_f − 2τ²) (the stable part cancels).
     """
     at = run.kpis
     k = np.maximum(kc, 0)
@@ -454,7 +519,12 @@ def _change(
     t = _followup_arrays(run, th, pairs["kpi"].astype(str))
     yb, yf = ev_b["evidence"], ev_f["evidence"]
     comparable = both & np.isfinite(yb) & np.isfinite(yf)
-    o = np.where(ev_b["orientation"] != 0, ev_b["orientation"], ev_f["orientation"])
+    # judged from the side of the larger disadvantage: a gap that crosses parity
+    # and grows (women 3 behind → men 9 behind) has worsened
+    ob, of_ = ev_b["orientation"], ev_f["orientation"]
+    with np.errstate(invalid="ignore"):
+        later = (np.abs(yf) > np.abs(yb)) & np.isfinite(of_) & (of_ != 0)
+    o = np.where(later, of_, np.where(np.isfinite(ob) & (ob != 0), ob, of_))
     o = np.where(np.isfinite(o) & (o != 0), o, 1.0)
     delta = o * (yf - yb)
     gb, gf = end_b["ex"], end_f["ex"]
@@ -469,17 +539,20 @@ def _change(
         np.nan,
     )
     threshold = np.fmax(floor, t["baseline_fraction"] * np.abs(yb))
-    tau2 = np.nan_to_num(ev_b["tau"]) ** 2
-    cb2, cf2 = ev_b["chance"] ** 2, ev_f["chance"] ** 2
+    # total variance at each end from the reference; the stable part τ² from the
+    # covariance of the two ends (falling back to the model's τ² when too few)
+    sb2, sf2 = ev_b["scale"] ** 2, ev_f["scale"] ** 2
+    tau2 = np.where(np.isfinite(ev_b["stable"]), ev_b["stable"], np.nan_to_num(ev_b["tau"]) ** 2)
+    tau2 = np.fmin(tau2, np.fmin(sb2, sf2))
     with np.errstate(divide="ignore", invalid="ignore"):
-        shrink = np.where(tau2 + cb2 > 0, tau2 / (tau2 + cb2), 0.0)
+        shrink = np.where(sb2 > 0, tau2 / sb2, 0.0)
         predicted = ev_b["median"] + shrink * (yb - ev_b["median"])
-        z_pred = o * (yf - predicted) / np.sqrt(cf2 + tau2 * (1.0 - shrink))
-        # the two windows' difference, judged against the whole spread at both
-        # ends: conservative where part of τ² is really chance the model could
-        # not tell apart (values whose noise does not follow the population)
-        full2 = cb2 + cf2 + 2.0 * tau2
-        z = np.where(full2 > 0, delta / np.sqrt(full2), np.nan)
+        # at least a tenth of each end's variance is taken as chance, so that a
+        # group whose spread looks wholly stable never gives an infinite z
+        z_pred = o * (yf - predicted) / np.sqrt(np.fmax(sf2 - tau2 * shrink, 0.1 * sf2))
+        # chance does not repeat between the windows, the stable part cancels
+        var_diff = np.fmax(sb2 + sf2 - 2.0 * tau2, 0.1 * (sb2 + sf2))
+        z = delta / np.sqrt(var_diff)
     up_to = int(np.nanmax(end_f["year_eff"])) if np.isfinite(end_f["year_eff"]).any() else None
     mc = run.panel.muni_codes(pairs["municipality_id"])
     noise = _noise_for(run, k, mc, up_to)
@@ -534,7 +607,9 @@ def _change(
     )
     out["change_label_sv"] = out["change"].map(CHANGE_LABELS_SV).astype("string")
     out["change_label_en"] = out["change"].map(CHANGE_LABELS_EN).astype("string")
-    out["flag_movement"] = flag_movement(out["level_baseline"], out["level_followup"], out["change"])
+    out["flag_movement"] = flag_movement(
+        out["level_baseline"], out["level_followup"], out["change"]
+    )
     out["reasons"] = _change_reasons(out, raise_)
     return out
 

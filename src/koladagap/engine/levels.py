@@ -41,14 +41,13 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-
 from scipy.special import ndtr
 
 from ..errors import InvalidYearsError, UnknownIdError
@@ -281,6 +280,10 @@ def _select_rows(run: EngineRun, municipalities: Iterable[str] | None) -> None:
                 f"{int(years.min())}–{int(years.max())}"
             )
         sel &= panel.period <= year
+        # only the pooling window can reach the result: earlier years are never read
+        pool = at.num["pool_years"]
+        deepest = int(pool[at.num["evaluated"].astype(bool)].max()) if len(pool) else 1
+        sel &= panel.period > year - max(deepest, 1)
     focus_codes = None
     if municipalities is not None:
         ids = (
@@ -397,7 +400,7 @@ def _expected(run: EngineRun) -> None:
     # expected log ratio (a relative measure, so that the level of the amount
     # does not make the gap look unusual)
     y = excess.copy()
-    am = np.flatnonzero(r["kind"] == AMOUNT)
+    am = np.flatnonzero((r["kind"] == AMOUNT) & r["ok"])
     if len(am):
         k, m = r["women"][am], r["men"][am]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -558,13 +561,15 @@ def _first_of_run(run: EngineRun) -> BoolArray:
     election result repeated until the next election), not new evidence.
     """
     r, panel = run.rows, run.panel
-    prev = np.where(r["period"] > panel.pmin, r["key"] - 1, -1)
+    out: BoolArray = np.ones(len(r["key"]), dtype=bool)
+    rows = np.flatnonzero(r["ok"])  # only rows that can be evidence are asked about
+    prev = np.where(r["period"][rows] > panel.pmin, r["key"][rows] - 1, -1)
     pos = lookup(r["key"], prev)
-    same = np.ones(len(pos), dtype=bool)
+    same = pos >= 0
     for col in ("women", "men", "total"):
-        a, b = r[col], take(r[col], pos)
+        a, b = r[col][rows], take(r[col], pos)
         same &= (a == b) | (np.isnan(a) & np.isnan(b))
-    out: BoolArray = ~((pos >= 0) & same)
+    out[rows] = ~same
     return out
 
 
@@ -744,6 +749,19 @@ def _reference(run: EngineRun) -> None:
     )
 
 
+def _log_threshold(run: EngineRun, i: IntArray) -> FloatArray:
+    """The materiality of amounts on the evidence's scale, 100 · |log(K/M)|.
+
+    A relative gap r of the advantaged value is |log(K/M)| = −log(1 − r) when
+    the advantaged value is the larger (higher is better), log(1 + r) when it is
+    the smaller (lower is better): the same gaps are material either way.
+    """
+    rel = np.clip(run.per_kpi("relative", i).astype("float64"), 0.0, 0.999999)
+    lower = run.per_kpi("direction", i) == LOWER
+    out: FloatArray = 100.0 * np.where(lower, np.log1p(rel), -np.log1p(-rel))
+    return out
+
+
 def _pooled_material(run: EngineRun, i: IntArray) -> BoolArray:
     """Whether the pooled evidence itself reaches the materiality threshold (rows ``i``)."""
     ev = np.abs(run.ref.get("evidence", i))
@@ -753,7 +771,7 @@ def _pooled_material(run: EngineRun, i: IntArray) -> BoolArray:
             [kind == SHARE, kind == AMOUNT, kind == ONE_SEX],
             [
                 ev >= run.per_kpi("share_pp", i) - EPS,
-                ev >= 100.0 * run.per_kpi("relative", i) - EPS,
+                ev >= _log_threshold(run, i) - EPS,
                 ev > 50.0 - run.per_kpi("band_lo", i) + EPS,
             ],
             ev > run.per_kpi("tol", i) + EPS,

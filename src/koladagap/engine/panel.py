@@ -10,7 +10,6 @@ lookup or shift on these arrays, never a loop over rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,49 +271,4 @@ def build_panel(values: pd.DataFrame) -> Panel:
     )
 
 
-HitFactory = Callable[[IntArray], Callable[[slice, slice], BoolArray]]
-
-
-def trailing_counts(
-    group: Arr,
-    eligible: BoolArray,
-    width: Arr,
-    make_hit: HitFactory,
-) -> tuple[NDArray[np.int16], NDArray[np.int16]]:
-    """Count, per row, eligible rows and hits among its trailing window.
-
-    Rows must be sorted by ``group`` and then by time. For every eligible row
-    ``t`` the window is ``t`` and the ``width[t] − 1`` eligible rows before it
-    in the same group (the last ``width`` *published* years).
-
-    ``make_hit(idx)`` receives the positions of the eligible rows and returns
-    ``hit(prev, cur)``, which gets two equally long slices into ``idx`` (row
-    ``idx[prev][j]`` is earlier than ``idx[cur][j]``, or the same row) and says
-    whether the earlier row counts as a hit for the later one. Working on
-    slices of compacted arrays keeps every step a contiguous NumPy operation.
-
-    Returns:
-        ``(available, hits)`` per row; 0 for rows that are not eligible.
-    """
-    n = len(group)
-    available = np.zeros(n, dtype=np.int16)
-    hits = np.zeros(n, dtype=np.int16)
-    idx = np.flatnonzero(eligible)
-    if len(idx) == 0:
-        return available, hits
-    hit = make_hit(idx)
-    g = group[idx]
-    w = width[idx]
-    avail = np.ones(len(idx), dtype=np.int16)
-    cnt = hit(slice(None), slice(None)).astype(np.int16)
-    max_w = int(w.max())
-    for lag in range(1, min(max_w, len(idx))):
-        inside = (g[lag:] == g[:-lag]) & (lag < w[lag:])
-        avail[lag:] += inside
-        cnt[lag:] += inside & hit(slice(0, len(idx) - lag), slice(lag, None))
-    available[idx] = avail
-    hits[idx] = cnt
-    return available, hits
-
-
-__all__ = ["Panel", "build_panel", "lookup", "take", "trailing_counts"]
+__all__ = ["Panel", "build_panel", "lookup", "take"]

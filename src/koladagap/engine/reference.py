@@ -1,22 +1,11 @@
-"""How unusual is a gap? The reference comparison of method section 4.
+"""Helpers of the reference comparison: the MAD scale and the oriented percentile.
 
-The excess gap of a municipality is compared with all municipalities of the
-same type (kommuner with kommuner, regioner with regioner; Riket is never
-part of a reference) for the same KPI and year by a robust z:
-
-    z = (g* − median) / (1.4826 · MAD)
-
-oriented by the sign of the municipality's own excess gap, so that a positive
-z means "further in the direction of its own disadvantage than is typical".
-The oriented percentile is the share of the reference whose excess gap is no
-more extreme in that direction.
+The reference itself (the funnel z) is :mod:`.funnel`.
 
 Examples:
     >>> import numpy as np
-    >>> x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0, 9.0])
-    >>> z, med, scale, n = robust_z(x, np.zeros(6, dtype="int64"), min_n=3)
-    >>> round(float(med[0]), 2), round(float(scale[0]), 3), round(float(z[-1]), 2)
-    (0.5, 2.224, 3.82)
+    >>> oriented_percentile(np.array([-2.0, 1.0, 3.0]), np.zeros(3, dtype="int64")).round(1)
+    array([100. ,  66.7, 100. ])
 """
 
 from __future__ import annotations
@@ -30,48 +19,6 @@ IntArray = NDArray[np.int64]
 
 MAD_SCALE = 1.482602218505602
 """1 / Φ⁻¹(3/4): makes the MAD a consistent estimate of σ for normal data."""
-
-
-def robust_z(
-    x: FloatArray, group: IntArray, *, min_n: int = 10
-) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
-    """Robust z of each ``x`` within its ``group`` (NaN ``x`` are not counted).
-
-    Returns:
-        ``(z, median, scale, n)``: z is NaN when the group has fewer than
-        ``min_n`` finite values or a zero MAD (no spread to scale by).
-        ``scale`` is 1.4826 · MAD, as ``scipy.stats.median_abs_deviation(...,
-        scale="normal")`` gives it (tested).
-    """
-    n_rows = len(x)
-    z = np.full(n_rows, np.nan)
-    med = np.full(n_rows, np.nan)
-    scale = np.full(n_rows, np.nan)
-    n = np.zeros(n_rows, dtype="int64")
-    ok = np.isfinite(x)
-    if not ok.any():
-        return z, med, scale, n
-    idx = np.flatnonzero(ok)
-    df = pd.DataFrame({"g": group[idx], "x": x[idx]})
-    by = df.groupby("g", sort=False)["x"]
-    m = by.transform("median").to_numpy()
-    dev = pd.Series(np.abs(df["x"].to_numpy() - m)).groupby(df["g"].to_numpy(), sort=False)
-    s = dev.transform("median").to_numpy() * MAD_SCALE
-    cnt = by.transform("size").to_numpy().astype("int64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zz = (df["x"].to_numpy() - m) / s
-    zz = np.where((cnt >= min_n) & (s > 0), zz, np.nan)
-    z[idx] = zz
-    med[idx] = m
-    scale[idx] = s
-    n[idx] = cnt
-    return z, med, scale, n
-
-
-def oriented(z: FloatArray, direction: FloatArray) -> FloatArray:
-    """``z`` times the sign of ``direction`` (the excess gap): positive = worse."""
-    out: FloatArray = np.sign(direction) * z
-    return out
 
 
 def oriented_percentile(x: FloatArray, group: IntArray) -> FloatArray:
@@ -94,4 +41,4 @@ def oriented_percentile(x: FloatArray, group: IntArray) -> FloatArray:
     return out
 
 
-__all__ = ["MAD_SCALE", "oriented", "oriented_percentile", "robust_z"]
+__all__ = ["MAD_SCALE", "oriented_percentile"]

@@ -309,7 +309,7 @@ def _flat_thresholds(t: Thresholds) -> dict[str, float]:
 
 def threshold_texts(rule: KpiRule, t: Thresholds) -> tuple[str, str, str]:
     """The materiality, credibility and reference rules applied to a KPI, as text."""
-    m, c, r = t.materiality, t.credibility, t.reference
+    m, r = t.materiality, t.reference
     mat = {
         "share": (
             f"|excess gap| >= {m.share_pp:g} pp, or >= {m.share_min_pp:g} pp and "

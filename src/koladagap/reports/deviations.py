@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..explain import explain
 from .._files import atomic_path as _atomic
 from ..engine import level_labels
 from ..errors import InputError
+from ..explain import explain
 
 if TYPE_CHECKING:
     from ..deviations import PlanResult
@@ -118,8 +118,10 @@ T: dict[str, dict[str, Any]] = {
         "no": "nej",
         "movement": {
             "new": "ny",
+            "flagged_unchanged": "flaggad nu, ingen säkerställd försämring",
             "persisting": "kvarstår",
             "resolved": "åtgärdad/upphört",
+            "below_threshold": "under gränsen, ingen säkerställd förbättring",
             "escalated": "skärpt",
             "de-escalated": "mildrad",
             "not_assessable": "kan ej bedömas nu",
@@ -191,8 +193,10 @@ T: dict[str, dict[str, Any]] = {
         "no": "no",
         "movement": {
             "new": "new",
+            "flagged_unchanged": "flagged now, no confirmed worsening",
             "persisting": "persisting",
             "resolved": "resolved",
+            "below_threshold": "below the line, no confirmed improvement",
             "escalated": "escalated",
             "de-escalated": "de-escalated",
             "not_assessable": "not assessable now",
@@ -552,7 +556,9 @@ def _threshold_explanations(sv: bool) -> dict[str, str]:
         "followup.baseline_fraction": "and at least this fraction of the baseline gap",
         "followup.z": "significance a change needs",
         "followup.noise_quantile": "normal variation: quantile of yearly changes",
-        "followup.mean_years": "the trend toward a target starts this many years before the baseline",
+        "followup.mean_years": (
+            "the trend toward a target starts this many years before the baseline"
+        ),
     }
 
 
