@@ -44,11 +44,11 @@ import pandas as pd
 
 from .api import Kolada, Source, _resolve
 from .engine import FLAG_LEVELS, KpiRule, Thresholds, compare, evaluate
+from .engine.levels import POPULATION_KPI
 from .engine.rules import rules_from_table
 from .engine.session import load_session, save_session
 from .errors import InputError
 from .kpi_table import GroupResolution, kpi_table, resolve_kpi_group
-from .engine.levels import POPULATION_KPI
 from .measurements import annotate_reasons, is_own, merge_into, read_many
 from .plan import Plan, Session
 

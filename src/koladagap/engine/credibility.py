@@ -1,14 +1,11 @@
-"""Is a material gap more than chance? Tests of method section 4 (*Credible*).
+"""Interval and test arithmetic: Wilson, Newcombe, margins of error, Benjamini–Hochberg.
 
-Three sources of evidence, first available wins:
-
-1. counts known (a ``denominator_kpi``): the Newcombe hybrid score interval
-   (method 10 of Newcombe 1998, built from two Wilson intervals) for
-   pK − pM, with a p-value from inverting that interval, and
-   Benjamini–Hochberg q-values across one municipality's tests in a year;
-2. published margins of error (a ``moe_kpi``): a z test on the excess gap with
-   se = moe / 1.96 per sex;
-3. persistence over the last published years (see :mod:`.levels`).
+- the Newcombe hybrid score interval (method 10 of Newcombe 1998, built from
+  two Wilson intervals) for pK − pM, shown for the current year when counts are
+  known, and its p-value from inverting the interval;
+- the standard error of a gap from two published 95 % margins of error;
+- Benjamini–Hochberg q-values within families (the engine's ``act`` controls
+  false discoveries across the municipalities of a KPI and year with it).
 
 All functions take and return NumPy arrays and work on any number of rows.
 

@@ -223,7 +223,8 @@ def noise_thresholds(run: EngineRun, *, up_to: int | None = None) -> FloatArray:
     consecutive = same & ((step == 1) | (event & (step <= 4)))
     if up_to is not None:
         consecutive &= r["period"][idx][1:] <= up_to
-    d = np.abs(r["y"][idx][1:] - r["y"][idx][:-1])  # the statistic delta is measured in
+    yy = run.stat.get("y", idx)  # the statistic delta is measured in
+    d = np.abs(yy[1:] - yy[:-1])
     cur = idx[1:][consecutive]
     q = run.thresholds.followup.noise_quantile
     df = pd.DataFrame({"g": kc[cur] * 4 + mtype[cur], "d": d[consecutive]})

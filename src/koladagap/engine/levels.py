@@ -1,9 +1,9 @@
-"""From gaps to levels: the deviation rule of method sections 2–4, vectorised.
+"""From gaps to levels: the deviation rule of method sections 2–6, vectorised.
 
 :func:`evaluate` takes the tidy long frame of values for **all**
 municipalities (the reference compares a municipality with every other of
-its type, persistence looks back over the years) and returns one row per KPI
-× municipality × year with every measure, test and the level:
+its type; the evidence pools the last ``reference.pool_years`` years) and
+returns one row per KPI × municipality × year with every measure and the level:
 
 =================  ===========================================================
 ``not_computable``  women or men (or the published total of a one-sex share)
@@ -11,24 +11,27 @@ its type, persistence looks back over the years) and returns one row per KPI
 ``too_small``       a count is known and below ``credibility.min_n`` for a sex
 ``excluded``        excluded by the KPI table or plan, with the reason; also the
                     non-election years of event KPIs
-``none``            not material, or material but tested and not credible
-``info``            material and credible (or credibility unknown), not worse
-                    than the reference
-``watch``           material, credible and ``watch_z <= z < act_z``
-``act``             material, credible and ``z >= act_z``; or ``watch`` now
-                    and ``watch`` in at least 2 of the last 3 published years
+``none``            not material
+``info``            material, not unusual (oriented funnel z below ``watch_z``, or
+                    no reference); KPIs without a rule never go higher
+``watch``           material and z ≥ ``watch_z``, the current year on the same side
+``act``             as watch, z ≥ ``act_z`` and the Benjamini–Hochberg q across
+                    the municipalities of the type ≤ ``act_fdr_q``
 =================  ===========================================================
 
-A widened gap since a baseline raises ``none``/``info`` to ``watch`` in
+The statistic is the excess gap (100 · log(K/M) for amounts), pooled over the
+distinct observations of the window (a copy of the previous year counts once;
+values that pool several years count when they do not overlap); the reference
+is a funnel with over-dispersion (:mod:`.funnel`) whose chance part comes from
+counts, margins of error or the population (N01951). A widened gap since a
+baseline can raise ``none``/``info`` to ``watch`` in
 :func:`koladagap.engine.followup.compare`.
 
 How it is computed: the values become integer-coded arrays (:mod:`.panel`);
 every step is a NumPy operation over all rows or a subset of them. When a
-``year`` is given, tests and the reference are computed only where the
-result can depend on them (the last published years of each series, the
-same municipality-years, the same KPI-years), so one year for all 290
-kommuner costs little more than reading the data; the results are the same
-as computing everything.
+``year`` is given only the years of its pooling window are read, and the
+reference only for that year's KPI-years, so one year for all 290 kommuner
+costs little more than reading the data.
 
 Examples:
     >>> from koladagap.sample import sample_values, sample_municipalities
@@ -203,6 +206,8 @@ class EngineRun:
     tests: Sparse = field(default_factory=Sparse)
     ref: Sparse = field(default_factory=Sparse)
     counts: Sparse = field(default_factory=Sparse)
+    variance: Sparse = field(default_factory=Sparse)
+    stat: Sparse = field(default_factory=Sparse)
     muni_types: NDArray[np.int8] = field(default_factory=lambda: np.empty(0, dtype=np.int8))
     peers: Mapping[str, Iterable[str]] | None = None
 
@@ -388,7 +393,11 @@ def expected_gap(run: EngineRun, positions: IntArray) -> FloatArray:
 def _expected(run: EngineRun) -> None:
     r = run.rows
     src = run.per_kpi("exp_src")
-    excess = r["gap"] - run.per_kpi("exp_num")
+    excess = r["gap"].copy()
+    shifted = run.kpis.num["exp_num"] != 0
+    if shifted.any():  # an expected number other than 0 (rare): subtract it where set
+        j = np.flatnonzero(np.repeat(shifted, r["kpi_rows"]))
+        excess[j] -= run.per_kpi("exp_num", j)
     special = np.flatnonzero(src != 0)
     if len(special):
         excess[special] = r["gap"][special] - expected_gap(run, special)
@@ -399,15 +408,18 @@ def _expected(run: EngineRun) -> None:
     # the statistic judged: the excess gap; for amounts 100 · log(K / M) less the
     # expected log ratio (a relative measure, so that the level of the amount
     # does not make the gap look unusual)
-    y = excess.copy()
-    am = np.flatnonzero((r["kind"] == AMOUNT) & r["ok"])
+    ok_rows = np.flatnonzero(r["ok"])
+    y = excess[ok_rows]
+    am_local = np.flatnonzero(r["kind"][ok_rows] == AMOUNT)
+    am = ok_rows[am_local]
     if len(am):
         k, m = r["women"][am], r["men"][am]
         with np.errstate(invalid="ignore", divide="ignore"):
             lr = np.where((k > 0) & (m > 0), 100.0 * np.log(k / m), np.nan)
-        r["lr"] = np.full(len(y), np.nan)
-        r["lr"][am] = lr
         src_a = src[am]
+        if (src_a != EXP_NUMBER).any():  # Riket's or the peers' log ratio is looked up
+            r["lr"] = np.full(len(r["key"]), np.nan)
+            r["lr"][am] = lr
         e = run.per_kpi("exp_num", am).astype("float64")
         with np.errstate(invalid="ignore", divide="ignore"):
             exp_lr = np.where(e != 0, 100.0 * np.log((m + e) / m), 0.0)
@@ -417,9 +429,9 @@ def _expected(run: EngineRun) -> None:
         pe = np.flatnonzero(src_a == EXP_PEERS)
         if len(pe):
             exp_lr[pe] = peer_median(run, am[pe], "lr")[0]
-        y[am] = lr - exp_lr
-    y[~r["ok"]] = np.nan
-    r["y"] = y
+        y[am_local] = lr - exp_lr
+    # kept for the rows that can be judged only (with a year: its pooling window)
+    run.stat = Sparse(ok_rows.astype(np.int64), {"y": y})
 
 
 def advantaged_value(run: EngineRun, positions: IntArray) -> FloatArray:
@@ -505,9 +517,12 @@ def _variance(run: EngineRun) -> None:
     """
     r = run.rows
     n = len(r["ok"])
-    var = np.full(n, np.nan)
     method = np.zeros(n, dtype=np.int8)
-    i = np.flatnonzero(r["ok"] & ((run.per_kpi("denom") >= 0) | (run.per_kpi("moe") >= 0)))
+    has_aux = (run.kpis.num["denom"] >= 0) | (run.kpis.num["moe"] >= 0)
+    i = np.flatnonzero(r["ok"] & np.repeat(has_aux, r["kpi_rows"])) if has_aux.any() else (
+        np.empty(0, dtype=np.int64)
+    )
+    var = np.full(len(i), np.nan)
     if len(i):
         k, m, kind = r["women"][i], r["men"][i], r["kind"][i]
         n_k, n_m = aux_values(run, i, "denom")
@@ -520,9 +535,11 @@ def _variance(run: EngineRun) -> None:
             sk, sm = moe_k / 1.96, moe_m / 1.96
             v_moe = np.where(kind == AMOUNT, 1e4 * ((sk / k) ** 2 + (sm / m) ** 2), sk**2 + sm**2)
             mo = ~nc & (moe_k >= 0) & (moe_m >= 0) & np.isfinite(v_moe) & (v_moe > 0)
-        var[i] = np.where(nc, v_counts, np.where(mo, v_moe, np.nan))
+        var = np.where(nc, v_counts, np.where(mo, v_moe, np.nan))
         method[i] = np.where(nc, NEWCOMBE, np.where(mo, MOE, NO_METHOD))
-    r["var"], r["var_method"] = var, method
+    # kept only for the rows that have one: most KPIs have neither
+    run.variance = Sparse(i.astype(np.int64), {"v": var})
+    r["var_method"] = method
 
 
 def _tests(run: EngineRun) -> None:
@@ -616,14 +633,24 @@ def _evidence(run: EngineRun, ref_rows: IntArray) -> dict[str, Arr]:
     values pool ``p`` years counts every ``p``-th year).
     """
     r, panel = run.rows, run.panel
-    y, var, ok = r["y"], r["var"], r["ok"]
+    ok = r["ok"]
     first = r["first"]
+
+    def y_at(positions: IntArray) -> FloatArray:
+        out: FloatArray = run.stat.get("y", positions)
+        return out
+
+    def var_at(positions: IntArray) -> FloatArray:
+        out: FloatArray = run.variance.get("v", positions)
+        return out
+
     width = run.per_kpi("pool_years", ref_rows).astype(np.int64)
     step = np.maximum(run.per_kpi("pooled", ref_rows).astype(np.int64), 1)
-    y0 = y[ref_rows]
+    y0 = y_at(ref_rows)
     total = np.where(np.isfinite(y0), y0, 0.0)
-    vsum = np.where(np.isfinite(var[ref_rows]), var[ref_rows], 0.0)
-    vknown = np.isfinite(var[ref_rows])
+    v0 = var_at(ref_rows)
+    vsum = np.where(np.isfinite(v0), v0, 0.0)
+    vknown = np.isfinite(v0)
     k = np.isfinite(y0).astype(np.int64)
     open_run = ~first[ref_rows]
     kc, mc, per = r["kc"][ref_rows], r["mc"][ref_rows], r["period"][ref_rows]
@@ -633,18 +660,20 @@ def _evidence(run: EngineRun, ref_rows: IntArray) -> dict[str, Arr]:
         exists = pos >= 0
         p0 = np.maximum(pos, 0)
         in_current = open_run & exists
+        yp = y_at(p0)
         count = (
             exists
             & ~in_current
             & first[p0]
             & ok[p0]
-            & np.isfinite(y[p0])
+            & np.isfinite(yp)
             & (lag < width)
             & (lag % step == 0)
         )
-        total += np.where(count, y[p0], 0.0)
-        vsum += np.where(count & np.isfinite(var[p0]), var[p0], 0.0)
-        vknown &= ~count | np.isfinite(var[p0])
+        total += np.where(count, yp, 0.0)
+        vp = var_at(p0)
+        vsum += np.where(count & np.isfinite(vp), vp, 0.0)
+        vknown &= ~count | np.isfinite(vp)
         k += count
         open_run = in_current & ~first[p0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -721,7 +750,7 @@ def _reference(run: EngineRun) -> None:
     z = o * z_raw
     z = np.where(np.isfinite(z_raw) & (o == 0), 0.0, z)
     # the current year must itself lie on the same side of the reference
-    current = o * (r["y"][pop] - fit["mu"])
+    current = o * (run.stat.get("y", pop) - fit["mu"])
     p = ndtr(-z)
     q = cred.bh_qvalues(np.where(np.isfinite(z), p, np.nan), grp)
     pct = np.full(len(pop), np.nan)
@@ -827,14 +856,14 @@ def evaluate(
         values: the tidy long frame (``kpi, municipality_id, period, gender,
             value, ...``) for **all** municipalities and every year available:
             the reference needs every municipality of the same type, the
-            persistence rule needs earlier years. Denominator and
-            margin-of-error KPIs named by the rules must be in it too.
+            evidence pools earlier years. Denominator and margin-of-error KPIs
+            named by the rules, and the population (N01951), should be in it too.
         rules: per-KPI rules (a mapping by id or an iterable of
             :class:`KpiRule`); ``None``: the bundled KPI table for every KPI
             present.
         thresholds: ``None`` for the method's defaults.
-        year: only rows of this year in the result (earlier years still feed
-            persistence and escalation); ``None``: every year.
+        year: only rows of this year in the result (earlier years of the
+            pooling window still feed the evidence); ``None``: every year.
         municipalities: only these municipalities in the result (the reference
             still uses all); ``None``: all.
         municipality_meta: ``id, title, type`` (``K``/``L``) for names and

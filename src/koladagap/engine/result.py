@@ -5,7 +5,7 @@ thresholds as text) are computed here for the result rows only. Strings are
 built in Arrow, so a national screen of every KPI and year stays fast.
 
 ``reasons`` is a ``"; "``-joined, machine-readable account of the level, e.g.
-``material:5.2pp; credible:persistence 3/3; reference:z=2.4 p97`` or
+``material:5.2pp; evidence:3 obs size; reference:z=2.7 p99 q=0.21`` or
 ``not_computable:value missing``. Its parts, in order:
 
 - ``excluded:<reason>`` / ``not_computable:<what>`` / ``too_small:n<10``;
