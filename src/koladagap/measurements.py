@@ -1371,8 +1371,8 @@ def annotate_reasons(result: pd.DataFrame) -> pd.DataFrame:
     :func:`koladagap.engine.evaluate` says ``reference:none`` when it has no z
     (an own KPI has values for one organisation only, so no z against other
     municipalities exists); for own KPIs that part is replaced by the reason.
-    For rows of own KPIs that are material and have no ``z_ref``, this appends :data:`REFERENCE_UNAVAILABLE`
-    so a reader sees why the level stops at ``info``, and blanks their
+    For rows of own KPIs that are material and have no ``z_ref``, this appends
+    :data:`REFERENCE_UNAVAILABLE` so a reader sees why the level stops at ``info``, and blanks their
     ``percentile_ref`` (the engine ranks the organisation among itself alone,
     which gives a meaningless 100). Other rows are unchanged.
     """
