@@ -190,6 +190,7 @@ def test_cache_path_follows_env(capsys: pytest.CaptureFixture[str], _private_cac
 def test_demo_writes_tidy_data_and_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["demo", "--out", str(tmp_path)], capsys)
     assert code == 0, err
+    assert "material:" not in out and "reference:z" not in out  # no machine codes
     assert "Stockholm (0180)" in out and "Källa: Kolada; egen bearbetning" in out
     vals = pd.read_csv(tmp_path / "values.csv", dtype={"municipality_id": str}, comment="#")
     assert {"0180", "0000"} <= set(vals["municipality_id"])

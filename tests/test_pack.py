@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import stat
@@ -45,7 +46,10 @@ def inp() -> pack.PackInput:
             "level": ["act", "watch", "none"],
         }
     )
-    return pack.baseline_pack_from_sample("0180", 2018, kpis=KPIS, levels=levels)
+    reasons = {"N15428": "Skillnaden är 1,6 procentenheter till nackdel för pojkar. " * 3}
+    return dataclasses.replace(
+        pack.baseline_pack_from_sample("0180", 2018, kpis=KPIS, levels=levels), reasons=reasons
+    )
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +105,11 @@ def test_pptx_has_title_slide_and_a_slide_per_chart(written: list[Path]) -> None
     assert "Flickor: 90,0 %" in trend and "Pojkar: 88,4 %" in trend
     assert "Skillnad: +1,6 p.e." in trend
     assert "Bedömning: Avvikelse – bevaka" in trend
+    assert "Skillnaden är 1,6 procentenheter till nackdel för pojkar." in trend  # the reason
     assert "Kommentar: …" in trend
+    box = next(s for s in slides[2].shapes if s.has_text_frame and "Bedömning" in s.text_frame.text)
+    sizes = {p.text[:10]: p.font.size.pt for p in box.text_frame.paragraphs}
+    assert sizes["Skillnaden"] < sizes["Bedömning:"]  # a sentence is set smaller
     count = _slide_text(slides[5])
     assert "Kvinnor: " in count and "Bedömning: …" in count  # no level given for N01951
     assert "Värde 2018: " in _slide_text(slides[7])  # N00945 is one value, men's share

@@ -36,6 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "demo_title": "koladagap demo – {name} ({mid}), data till och med {year}",
         "demo_offline": "Körs offline på det medföljande urvalet (Källa: Kolada).",
         "demo_gap_head": "Könsskillnader {year} (kvinnor − män; egen bearbetning):",
+        "demo_why": "Varför avvikelserna flaggas:",
         "not_computable": "kan ej beräknas",
         "done": "Klart. Öppna {path}",
         "source": "Källa: Kolada; egen bearbetning",
@@ -67,6 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "demo_title": "koladagap demo – {name} ({mid}), data up to {year}",
         "demo_offline": "Running offline on the shipped sample (Source: Kolada).",
         "demo_gap_head": "Gender gaps {year} (women − men; own processing):",
+        "demo_why": "Why the deviations are flagged:",
         "not_computable": "cannot be computed",
         "done": "Done. Open {path}",
         "source": "Källa: Kolada; egen bearbetning",
@@ -481,6 +483,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     import dataclasses
 
     from .deviations import run_plan
+    from .explain import reasons_by_kpi
     from .measurements import is_own, read_many
     from .plan import load_plan
     from .reports.pack import baseline_pack_input, parse_formats, write_baseline_pack
@@ -502,6 +505,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         source="sample" if kg.mode == "sample" else kg,
         lang=lang,
         levels={str(k): str(v) for k, v in res.level.items()},
+        reasons=reasons_by_kpi(res.table, lang),
         family=plan.peer_family,
     )
     own = read_many(plan.measurement_files)

@@ -18,6 +18,7 @@ For one municipality (default 0180 Stockholm) it writes, into one folder:
 from __future__ import annotations
 
 import logging
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -85,6 +86,14 @@ def run_demo(
         when = f" ({period})" if period != year else ""
         print(f"  {kpi}  {text:>14}  {name:<{width}}  {str(title)[:60]}{when}", file=stream)
     print("", file=stream)
+    flagged = tab.loc[tab["level"].isin(["watch", "act"]).to_numpy(dtype=bool)]
+    if len(flagged):
+        from .explain import explain
+
+        print(_msg(lang, "demo_why"), file=stream)
+        for kpi, why in zip(flagged["kpi"], explain(flagged, lang), strict=True):
+            print(textwrap.fill(f"{kpi}: {why}", 96, subsequent_indent="    "), file=stream)
+        print("", file=stream)
     for p in written:
         print(_msg(lang, "wrote", what=p.name, path=p.parent), file=stream)
     print(_msg(lang, "source"), file=stream)
@@ -133,6 +142,7 @@ def _has(module: str) -> bool:
 def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
     """The baseline chart pack, coloured by the baseline session's levels."""
     from .deviations import run_plan
+    from .explain import reasons_by_kpi
     from .reports.pack import baseline_pack_input, write_baseline_pack
 
     plan = res.plan
@@ -144,6 +154,7 @@ def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
         source="sample",
         lang=lang,
         levels={str(k): str(v) for k, v in base.level.items()},
+        reasons=reasons_by_kpi(base.table, lang),
         family=plan.peer_family,
     )
     formats = "png,pdf,pptx" if _has("pptx") else "png,pdf"

@@ -213,4 +213,11 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
     return pd.Series(out, index=idx, dtype="string")
 
 
-__all__ = ["explain"]
+def reasons_by_kpi(table: pd.DataFrame, lang: str = "sv") -> dict[str, str]:
+    """KPI id → :func:`explain`'s text, for a one-organisation, one-year result table."""
+    if table.empty:
+        return {}
+    return dict(zip(table["kpi"].astype(str), explain(table, lang).astype(str), strict=True))
+
+
+__all__ = ["explain", "reasons_by_kpi"]

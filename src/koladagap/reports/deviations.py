@@ -128,6 +128,9 @@ T: dict[str, dict[str, Any]] = {
             "none": "–",
         },
         "disadv": {"women": "kvinnor", "men": "män", "girls": "flickor", "boys": "pojkar"},
+        "underrepresented": " (underrepresenterat kön)",
+        "evidence_baseline": "Underlag vid basår (medel av oberoende mätningar)",
+        "evidence_followup": "Underlag nu (medel av oberoende mätningar)",
     },
     "en": {
         "title": "Deviations in gender gaps – {org} ({mid})",
@@ -203,6 +206,9 @@ T: dict[str, dict[str, Any]] = {
             "none": "–",
         },
         "disadv": {"women": "women", "men": "men", "girls": "girls", "boys": "boys"},
+        "underrepresented": " (under-represented sex)",
+        "evidence_baseline": "Evidence at baseline (mean of independent measurements)",
+        "evidence_followup": "Evidence now (mean of independent measurements)",
     },
 }
 
@@ -233,10 +239,10 @@ class ReportFrames:
 _SV_RULE_WORDS: tuple[tuple[str, str], ...] = (
     (r"\|excess gap\|", "|skillnad − förväntad|"),
     (r"\|value − target\|", "|värde − mål|"),
+    (r"of the advantaged value", "av det gynnade könets värde"),
     (r"advantaged value", "det gynnade könets värde"),
     (r"value outside", "värdet utanför"),
     (r"(\d) pp\b", r"\1 procentenheter"),
-    (r"of the advantaged value", "av det gynnade könets värde"),
     (
         r"distinct observations of the last (\d+) years pooled; chance from counts, margins "
         r"of error or population size",
@@ -269,6 +275,13 @@ def _rule_text(s: pd.Series, lang: str) -> pd.Series:
     return out
 
 
+def _disadvantaged_text(word: pd.Series, kind: pd.Series, t: dict[str, Any]) -> pd.Series:
+    """The sex behind; for a share of one sex, the under-represented sex (not "disadvantaged")."""
+    out = word.map(t["disadv"]).fillna("–").astype("string")
+    one = kind.astype("string").eq("share_of_one_sex").fillna(False) & out.ne("–")
+    return out.where(~one, out + t["underrepresented"])
+
+
 def _round(s: pd.Series, digits: int) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").round(digits)
 
@@ -296,7 +309,7 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
             t["total"]: _round(tab["total"], 2),
             t["gap"]: _round(tab["gap"], 2),
             t["relative_gap"]: _round(tab["relative_gap"] * 100, 1),
-            t["disadvantaged"]: disadv_word.map(t["disadv"]).fillna("–"),
+            t["disadvantaged"]: _disadvantaged_text(disadv_word, tab["kind"], t),
             t["expected"]: tab["expected"],
             t["level"]: level_label,
             t["reasons"]: explain(tab, lang),
@@ -314,6 +327,8 @@ def report_frames(result: PlanResult, lang: str = "sv") -> ReportFrames:
         change_col = "change_label_sv" if lang == "sv" else "change_label_en"
         ov[t["baseline_year"]] = c["baseline_year"].astype("Int64").to_numpy()
         ov[t["gap_baseline"]] = _round(c["gap_baseline"], 2).to_numpy()
+        ov[t["evidence_baseline"]] = _round(c["evidence_baseline"], 2).to_numpy()
+        ov[t["evidence_followup"]] = _round(c["evidence_followup"], 2).to_numpy()
         ov[t["delta"]] = _round(c["delta"], 2).to_numpy()
         ov[t["change"]] = c[change_col].to_numpy()
         ov[t["level_baseline"]] = (

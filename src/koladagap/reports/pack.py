@@ -87,6 +87,9 @@ class PackInput:
             a frame with ``kpi, level`` (and optionally ``municipality_id``,
             ``period``) from the deviation engine; see
             :func:`koladagap.charts.level_map`.
+        reasons: optional KPI → plain-language reason for the level (from
+            :func:`koladagap.explain.explain`), printed under the level on the
+            KPI's slides.
         title: the pack's title; default "Utgångsläge inför Benchmarking 1".
         lang: ``"sv"`` (default) or ``"en"``.
         first_year: the first year shown in the time charts (all years if None).
@@ -101,6 +104,7 @@ class PackInput:
     peers: Sequence[str] = ()
     peer_group_title: str = ""
     levels: Mapping[str, str] | pd.DataFrame | None = None
+    reasons: Mapping[str, str] | None = None
     title: str | None = None
     lang: str = "sv"
     first_year: int | None = None
@@ -231,7 +235,11 @@ def _slide_lines(d: _Data, kpi: str) -> list[str]:
             f"{men.capitalize()}: {charts.format_value(float(row['men']), units, lang)}",
             f"{charts.text(lang, 'gap_word')}: {charts.format_gap(float(row['gap']), units, lang)}",
         ]
-    lines += [_level_line(d, kpi), charts.text(lang, "pack_edit")]
+    lines.append(_level_line(d, kpi))
+    reason = (inp.reasons or {}).get(kpi)
+    if reason:
+        lines.append(reason)
+    lines.append(charts.text(lang, "pack_edit"))
     return lines
 
 
@@ -535,6 +543,10 @@ def _new_deck() -> Any:
     return prs
 
 
+LONG_LINE = 60
+"""Lines longer than this (sentences) are set smaller in a slide's text box."""
+
+
 def _textbox(
     slide: Any,
     box: tuple[float, float, float, float],
@@ -552,9 +564,11 @@ def _textbox(
     for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.text = line
-        p.font.size = Pt(size)
+        # a sentence (the reason for a level) in a smaller size, so the box holds it
+        line_size = size if len(line) <= LONG_LINE else max(10.0, round(size * 0.7))
+        p.font.size = Pt(line_size)
         p.font.bold = bold_first and i == 0
-        p.space_after = Pt(size * 0.4)
+        p.space_after = Pt(line_size * 0.4)
         if colour:
             p.font.color.rgb = RGBColor.from_string(colour)  # type: ignore[no-untyped-call]
     return shape
@@ -1008,6 +1022,7 @@ def baseline_pack_input(
     first_year: int | None = None,
     title: str | None = None,
     family: str = "övergripande",
+    reasons: Mapping[str, str] | None = None,
 ) -> PackInput:
     """A :class:`PackInput` for one organisation from ``source``.
 
@@ -1036,6 +1051,7 @@ def baseline_pack_input(
         peers=peers,
         peer_group_title=group_title,
         levels=levels,
+        reasons=reasons,
         lang=lang,
         first_year=first_year if first_year is not None else baseline_year - 8,
         title=title,
