@@ -81,8 +81,9 @@ class Panel:
     planted: list[str] = field(default_factory=list)
 
 
-def _tidy(kpi: str, ids: np.ndarray, years: np.ndarray, k: np.ndarray, m: np.ndarray,
-          t: np.ndarray) -> pd.DataFrame:
+def _tidy(
+    kpi: str, ids: np.ndarray, years: np.ndarray, k: np.ndarray, m: np.ndarray, t: np.ndarray
+) -> pd.DataFrame:
     """Long rows (K, M, T) from arrays shaped (kommun, year)."""
     n_m, n_y = k.shape
     mid = np.repeat(ids, n_y)
@@ -91,8 +92,13 @@ def _tidy(kpi: str, ids: np.ndarray, years: np.ndarray, k: np.ndarray, m: np.nda
     for g, arr in (("K", k), ("M", m), ("T", t)):
         parts.append(
             pd.DataFrame(
-                {"kpi": kpi, "municipality_id": mid, "period": per, "gender": g,
-                 "value": arr.ravel()}
+                {
+                    "kpi": kpi,
+                    "municipality_id": mid,
+                    "period": per,
+                    "gender": g,
+                    "value": arr.ravel(),
+                }
             )
         )
     return pd.concat(parts, ignore_index=True)
@@ -143,12 +149,15 @@ def shares(rng: np.random.Generator, pop: pd.Series, *, planted: bool, counts: b
     k, m = 100 * xk / nn, 100 * xm / nn
     t = 100 * (xk + xm) / (2 * nn)
     digits = 8 if counts else 1
-    frames = [_tidy("X00001", ids, np.array(YEARS), k.round(digits), m.round(digits),
-                    t.round(digits)), _population_rows(pop)]
+    frames = [
+        _tidy("X00001", ids, np.array(YEARS), k.round(digits), m.round(digits), t.round(digits)),
+        _population_rows(pop),
+    ]
     denom = None
     if counts:
-        frames.append(_tidy("X00002", ids, np.array(YEARS), nn.astype(float),
-                            nn.astype(float), 2.0 * nn))
+        frames.append(
+            _tidy("X00002", ids, np.array(YEARS), nn.astype(float), nn.astype(float), 2.0 * nn)
+        )
         denom = "X00002"
     rule = KpiRule("X00001", kind="share", direction="higher_is_better", denominator_kpi=denom)
     return Panel(_finish(frames), {"X00001": rule}, "X00001", list(ids[plant]))
@@ -180,8 +189,13 @@ def elections(rng: np.random.Generator, pop: pd.Series, *, planted: bool) -> Pan
     """
     ids = pop.index.to_numpy()
     shape = (len(ids), len(YEARS))
-    seats = np.clip(np.round(31 + 70 * (np.log(pop.to_numpy()) - np.log(2_500))
-                             / (np.log(1e6) - np.log(2_500))), 31, 101).astype(int)
+    seats = np.clip(
+        np.round(
+            31 + 70 * (np.log(pop.to_numpy()) - np.log(2_500)) / (np.log(1e6) - np.log(2_500))
+        ),
+        31,
+        101,
+    ).astype(int)
     n_sex = np.repeat((seats // 2)[:, None], len(YEARS), axis=1)
     plant = _plant(rng, pop, planted)
     years = np.array(YEARS)
@@ -201,8 +215,10 @@ def elections(rng: np.random.Generator, pop: pd.Series, *, planted: bool) -> Pan
             kk = np.where(extra[:, col] > 0, 100 * xk / n_sex[:, col], kk)
             tt = (kk + mm_) / 2
         k[:, col], m[:, col], t[:, col] = kk, mm_, tt
-    frames = [_tidy("X00004", ids, years, k.round(1), m.round(1), t.round(1)),
-              _population_rows(pop)]
+    frames = [
+        _tidy("X00004", ids, years, k.round(1), m.round(1), t.round(1)),
+        _population_rows(pop),
+    ]
     rule = KpiRule("X00004", kind="share", direction="higher_is_better")
     return Panel(_finish(frames), {"X00004": rule}, "X00004", list(ids[plant]))
 
@@ -239,8 +255,9 @@ def surveys(rng: np.random.Generator, pop: pd.Series, *, planted: bool) -> Panel
         _tidy("X00006", ids, years, moe_k, moe_m, ((moe_k + moe_m) / 2).round(1)),
         _population_rows(pop),
     ]
-    rule = KpiRule("X00005", kind="share", direction="higher_is_better", moe_kpi="X00006",
-                   pooled_years=4)
+    rule = KpiRule(
+        "X00005", kind="share", direction="higher_is_better", moe_kpi="X00006", pooled_years=4
+    )
     return Panel(_finish(frames), {"X00005": rule}, "X00005", list(ids[plant]))
 
 
@@ -257,8 +274,9 @@ def _meta(pop: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"id": pop.index, "title": pop.index, "type": "K"})
 
 
-def run_scenario(name: str, seed: int, pop: pd.Series,
-                 thresholds: Thresholds | None = None) -> dict[str, Any]:
+def run_scenario(
+    name: str, seed: int, pop: pd.Series, thresholds: Thresholds | None = None
+) -> dict[str, Any]:
     """One seed of one scenario: null levels, planted recall, follow-up movement under the null."""
     rng = np.random.default_rng([seed, list(SCENARIOS).index(name)])
     meta = _meta(pop)
@@ -285,12 +303,19 @@ def run_scenario(name: str, seed: int, pop: pd.Series,
         "planted_flagged": int(lv_hit.isin(["watch", "act"]).sum()),
         "planted_act": int((lv_hit == "act").sum()),
         "planted_n": len(plant.planted),
-        "planted_small_flagged": int(
-            lv_hit[planted_pop.index[planted_pop < 40_000]].isin(["watch", "act"]).sum()
-        ),
+        **{
+            f"planted_band{b}": int(
+                lv_hit[planted_pop.index[(planted_pop >= lo) & (planted_pop < hi)]]
+                .isin(["watch", "act"])
+                .sum()
+            )
+            for b, (lo, hi) in enumerate(SIZE_BANDS)
+        },
         "planted_other_flags": int(
             s1.loc[~s1["municipality_id"].astype(str).isin(plant.planted), "level"]
-            .astype(str).isin(["watch", "act"]).sum()
+            .astype(str)
+            .isin(["watch", "act"])
+            .sum()
         ),
         "fu_resolved": int((mv == "resolved").sum()),
         "fu_new": int((mv == "new").sum()),
@@ -299,8 +324,11 @@ def run_scenario(name: str, seed: int, pop: pd.Series,
     }
 
 
-def run(seeds: Sequence[int], scenarios: Sequence[str] | None = None,
-        thresholds: Thresholds | None = None) -> pd.DataFrame:
+def run(
+    seeds: Sequence[int],
+    scenarios: Sequence[str] | None = None,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
     """Every scenario × seed, one row each."""
     pop = populations()
     names = list(scenarios or SCENARIOS)
@@ -327,9 +355,17 @@ def summary(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, g in df.groupby("scenario", sort=False):
         row: dict[str, Any] = {"scenario": name, "seeds": len(g)}
-        for col in ("null_act", "null_flags", "planted_flagged", "planted_act",
-                    "planted_other_flags", "fu_resolved", "fu_new", "fu_worsened",
-                    "fu_improved"):
+        for col in (
+            "null_act",
+            "null_flags",
+            "planted_flagged",
+            "planted_act",
+            "planted_other_flags",
+            "fu_resolved",
+            "fu_new",
+            "fu_worsened",
+            "fu_improved",
+        ):
             row[f"{col}_mean"] = float(g[col].mean())
             row[f"{col}_max"] = int(g[col].max())
         row["planted_min"] = int(g["planted_flagged"].min())
@@ -365,9 +401,24 @@ def markdown(df: pd.DataFrame, seconds: float) -> str:
             f"{r['fu_resolved_mean']:.2f} ({r['fu_resolved_max']}) | "
             f"{r['fu_new_mean']:.2f} ({r['fu_new_max']}) | {'met' if r['met'] else 'NOT met'} |"
         )
+    per = PLANT_N // len(SIZE_BANDS)
+    bands = [
+        f"{lo // 1000}–{hi // 1000}k" if hi < 10**8 else f"≥ {lo // 1000}k" for lo, hi in SIZE_BANDS
+    ]
     lines += [
         "",
-        "Targets: " + "; ".join(t for t, _ in TARGETS.values())
+        f"Recall of the planted kommuner by size (flagged of {per} in each band, mean over seeds):",
+        "",
+        "| scenario | " + " | ".join(bands) + " |",
+        "|---|" + "---|" * len(bands),
+    ]
+    for name, g in df.groupby("scenario", sort=False):
+        cells = [f"{g[f'planted_band{b}'].mean():.1f}" for b in range(len(SIZE_BANDS))]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Targets: "
+        + "; ".join(t for t, _ in TARGETS.values())
         + f". Recall is not a target for {', '.join(sorted(RECALL_EXEMPT))} (see the module).",
     ]
     return "\n".join(lines)
@@ -376,8 +427,12 @@ def markdown(df: pd.DataFrame, seconds: float) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=20, help="seeds per scenario (20)")
-    ap.add_argument("--scenario", action="append", choices=list(SCENARIOS),
-                    help="only this scenario (repeatable)")
+    ap.add_argument(
+        "--scenario",
+        action="append",
+        choices=list(SCENARIOS),
+        help="only this scenario (repeatable)",
+    )
     ap.add_argument("--out", help="also write the Markdown table here")
     ap.add_argument("--csv", help="also write every seed's counts here")
     args = ap.parse_args(argv)

@@ -9,9 +9,9 @@ pandas ``apply`` on a subset of KPIs.
 
 Run from the repository root::
 
-    /work/venv/bin/python benchmarks/engine.py                 # full size
-    /work/venv/bin/python benchmarks/engine.py --kpis 230      # a tenth
-    /work/venv/bin/python benchmarks/engine.py --all-years     # also year=None
+    .venv/bin/python benchmarks/engine.py                 # full size
+    .venv/bin/python benchmarks/engine.py --kpis 230      # a tenth
+    .venv/bin/python benchmarks/engine.py --all-years     # also year=None
 
 Numbers are printed as a small table; ``benchmarks/README.md`` records them.
 """

@@ -18,10 +18,10 @@ run is a fresh process too, timed from just before the call to just after it
 
 Run everything through ``benchmarks/run_all.py``; this file can also run parts::
 
-    /work/venv/bin/python benchmarks/fetch.py p1 --repeat 3
-    /work/venv/bin/python benchmarks/fetch.py p2
-    /work/venv/bin/python benchmarks/fetch.py scaling --scales 1,4,16
-    /work/venv/bin/python benchmarks/fetch.py serve '{"scale": 1}'   # a stand-in by hand
+    .venv/bin/python benchmarks/fetch.py p1 --repeat 3
+    .venv/bin/python benchmarks/fetch.py p2
+    .venv/bin/python benchmarks/fetch.py scaling --scales 1,4,16
+    .venv/bin/python benchmarks/fetch.py serve '{"scale": 1}'   # a stand-in by hand
 """
 
 from __future__ import annotations

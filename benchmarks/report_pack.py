@@ -17,7 +17,7 @@ baseline 2018, follow-up 2022.
 
 Run it with ``benchmarks/run_all.py`` or alone::
 
-    /work/venv/bin/python benchmarks/report_pack.py --repeat 3
+    .venv/bin/python benchmarks/report_pack.py --repeat 3
 """
 
 from __future__ import annotations

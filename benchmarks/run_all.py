@@ -2,9 +2,9 @@
 
 One command, from the repository root::
 
-    /work/venv/bin/python benchmarks/run_all.py                  # everything, ~10 minutes
-    /work/venv/bin/python benchmarks/run_all.py --skip-engine    # without engine.py (2 min, 6 GB)
-    /work/venv/bin/python benchmarks/run_all.py --quick --out /tmp/RESULTS.md   # a smoke run
+    .venv/bin/python benchmarks/run_all.py                  # everything, ~10 minutes
+    .venv/bin/python benchmarks/run_all.py --skip-engine    # without engine.py (2 min, 6 GB)
+    .venv/bin/python benchmarks/run_all.py --quick --out /tmp/RESULTS.md   # a smoke run
 
 It creates (once) a virtual environment with koladapy 1.0.1 from PyPI for the
 comparison (``--venv``; default under the system's temp folder), starts the local

@@ -49,12 +49,14 @@ def write_forever(cache_dir, start, seconds, order):
     cache = Cache(cache_dir)
     end = time.monotonic() + seconds
     version = start
-    while time.monotonic() < end:
+    while True:  # at least one whole cycle, however slow the machine
         for k in order:
             rows = BASE[k].assign(value=float(version))
             query = {"kpis": [k], "municipalities": "*", "years": "*", "from_date": None}
             cache.write(rows, query=query, api_url=API)
         version += 1
+        if time.monotonic() >= end:
+            break
 
 
 print("ready", flush=True)
@@ -216,7 +218,13 @@ def test_kill_9_at_random_points_leaves_old_or_new_per_kpi(
         info = cache.info()
         assert set(info["status"]) <= {"ok"}
         before = after
-    assert all(v is not None for v in before.values())
+    # a writer left to finish after all those kills completes every KPI (on a loaded
+    # machine the killed writers may not have reached every KPI at all)
+    last = forks.spawn(cache_dir, 9000, 0.0)
+    status = forks.reap(last)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    final = versions(Cache(cache_dir), base_keys)
+    assert all(v == 9000 for v in final.values()), final
     assert left_temp >= 3, f"only {left_temp} kills landed in the middle of a write"
     assert len(seen_versions) >= 2  # the cache moved on between kills
     # temp files of the dead writers are invisible to readers and swept by clear()
@@ -229,18 +237,25 @@ def test_two_writers_and_a_reader_at_once(
     forks: ForkServer, tmp_path: Path, base_keys: dict[str, pd.DataFrame]
 ) -> None:
     cache_dir = tmp_path / "cache"
-    a = forks.spawn(cache_dir, 1000, 2.0)
-    b = forks.spawn(cache_dir, 2001, 2.0)
-    deadline = time.monotonic() + 20
+    a = forks.spawn(cache_dir, 1000, 5.0)
+    b = forks.spawn(cache_dir, 2001, 5.0)
+    deadline = time.monotonic() + 60
     reads = 0
     seen: dict[str, set[int]] = {k: set() for k in KPIS}
+
+    def both_seen() -> bool:
+        every = set().union(*seen.values())
+        return any(1000 <= v < 2000 for v in every) and any(v >= 2001 for v in every)
+
     try:
         files = [Cache(cache_dir).partition_file(k) for k in KPIS]
         while not all(f.exists() for f in files):  # until each KPI has been written once
             assert time.monotonic() < deadline, "the writers wrote nothing"
             time.sleep(0.002)
-        end = time.monotonic() + 1.5
-        while time.monotonic() < end:
+        # read while the writers write, until enough reads have seen both of them (no
+        # fixed read rate: a loaded machine reads more slowly, the writers write longer)
+        end = time.monotonic() + 4.5
+        while time.monotonic() < end and not (reads >= 10 and both_seen()):
             got = versions(Cache(cache_dir), base_keys)  # raises on any corruption or mix
             for k, v in got.items():
                 if v is not None:
@@ -250,11 +265,9 @@ def test_two_writers_and_a_reader_at_once(
     finally:
         statuses = [forks.reap(a), forks.reap(b)]
     assert all(os.WIFEXITED(s) and os.WEXITSTATUS(s) == 0 for s in statuses), statuses
-    assert reads >= 10
+    assert reads >= 3
     final = versions(Cache(cache_dir), base_keys)
     assert all(v is not None for v in final.values())
-    # both writers' versions were seen by the reader
-    every = set().union(*seen.values())
-    assert any(1000 <= v < 2000 for v in every) and any(v >= 2001 for v in every)
+    assert both_seen()  # both writers' versions were seen by the reader
     assert not list((cache_dir / "values").glob("*/.part-*"))
     assert set(Cache(cache_dir).info()["status"]) == {"ok"}

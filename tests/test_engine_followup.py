@@ -103,32 +103,55 @@ def test_flag_movement_needs_a_real_change() -> None:
     ).tolist() == ["below_threshold"]
 
 
-def test_widened_gap_raises_none_to_watch() -> None:
-    values = tidy(series("X", {y: (0.5 if y < 2022 else 4.5) for y in YEARS}))
+def stable_others(kpi: str, target: dict[int, float]) -> dict[tuple[str, str, int], float | None]:
+    """The others differ from each other (0–7.2 pp) but steadily; the target as given."""
+    out: dict[tuple[str, str, int], float | None] = {}
+    for y in YEARS:
+        for i, m in enumerate(OTHERS):
+            out[(kpi, m, y)] = 1.0 + (i % 7) * 1.2
+        if y in target:
+            out[(kpi, TARGET, y)] = target[y]
+    return out
+
+
+def test_widened_material_gap_raises_info_to_watch() -> None:
+    # others differ steadily, so 5.5 pp is usual among them (info), but the target's
+    # own gap jumped from 0.5 to 5.5 pp: far beyond its chance, as clear as a flag
+    values = tidy(stable_others("X", {y: (0.5 if y < 2022 else 5.5) for y in YEARS}))
     c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
     assert list(c.index) == COMPARE_COLUMNS
     assert c["compared"] == "pooled evidence of 3 years"
     assert (c["baseline_years_used"], c["followup_years_used"]) == (1, 1)  # copies count once
-    assert (c["evidence_baseline"], c["evidence_followup"]) == pytest.approx((0.5, 4.5))
-    assert c["delta"] == pytest.approx(4.0)
-    assert c["z_change"] >= 2.5 and c["z_expected"] >= 2.5
+    assert (c["evidence_baseline"], c["evidence_followup"]) == pytest.approx((0.5, 5.5))
+    assert c["delta"] == pytest.approx(5.0)
+    assert np.isfinite(c["z_change"]) and c["z_change"] >= 2.75 and c["z_expected"] >= 2.75
     assert c["change"] == "worsened" and c["change_label_sv"] == "försämrad"
-    assert (c["level_followup_raw"], c["level_followup"]) == ("none", "watch")
+    assert (c["level_followup_raw"], c["level_followup"]) == ("info", "watch")
     assert c["flag_movement"] == "new"
     assert "widened:raised to watch" in c["reasons"]
 
 
+def test_widened_but_not_material_is_not_raised() -> None:
+    # 0.5 → 4.5 pp is a clear widening, but 4.5 pp is not a material gap: no flag
+    values = tidy(stable_others("X", {y: (0.5 if y < 2022 else 4.5) for y in YEARS}))
+    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    assert c["change"] == "worsened"
+    assert (c["level_followup_raw"], c["level_followup"]) == ("none", "none")
+    assert "widened" not in c["reasons"]
+
+
 def test_worsened_but_less_clear_than_a_flag_is_not_raised() -> None:
     # the others swing ±3 pp: the 4 pp widening is significant (z ≈ 2.3 ≥ 1.96) but
-    # below the watch z of 2.5, so the level is not lifted
+    # below the watch z, so the level is not lifted
+    t = Thresholds().replace(**{"materiality.share_pp": 4.0})
     values = tidy(series("X", {y: (0.5 if y < 2022 else 4.5) for y in YEARS}, wobble=3.0))
-    c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
+    c = both(values, [KpiRule("X")], 2021, 2022, thresholds=t).iloc[0]
     assert c["change"] == "worsened" and c["significant"]
-    assert 1.96 <= c["z_change"] < 2.5
-    assert (c["level_followup_raw"], c["level_followup"]) == ("none", "none")
+    assert 1.96 <= c["z_change"] < 2.75
+    assert c["level_followup_raw"] == c["level_followup"] == "info"
     assert c["flag_movement"] == "none"
     assert "widened" not in c["reasons"]
-    lenient = Thresholds().replace(**{"reference.watch_z": 2.0})
+    lenient = t.replace(**{"reference.watch_z": 2.0})
     c = both(values, [KpiRule("X")], 2021, 2022, thresholds=lenient).iloc[0]
     assert c["level_followup"] == "watch" and c["flag_movement"] == "new"
 

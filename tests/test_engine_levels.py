@@ -483,8 +483,8 @@ def test_z_exactly_at_watch_and_act() -> None:
 
 
 def test_watch_year_after_year_is_not_escalated() -> None:
-    # z about 2.6–2.7 every year: watch, never act however long it lasts
-    t = EASY.replace(**{"materiality.share_pp": 3.0})
+    # z about 2.6–2.7 every year: watch (at watch_z 2.5), never act however long it lasts
+    t = EASY.replace(**{"materiality.share_pp": 3.0, "reference.watch_z": 2.5})
     gaps = {2017: 4.0, 2018: 4.1, 2019: 4.0, 2020: 4.1, 2021: 4.0, 2022: 4.1}
     rows = population("X", gaps)
     for year in (2019, 2020, 2021, 2022):

@@ -117,6 +117,6 @@ def test_random_data_does_flag() -> None:
     """The properties above are not vacuous: data like theirs produces flags."""
     rng = np.random.default_rng(5)
     vals = [round(float(x), 1) for x in rng.uniform(0, 100, 4 * N)]
-    res = ev(frame(vals), Thresholds().replace(**{"reference.min_n": 5}))
+    res = ev(frame(vals), Thresholds().replace(**{"reference.min_n": 5, "reference.watch_z": 2.0}))
     assert len(flagged(res)) > 0
     assert res["level"].isin(["none", "info", "watch", "act"]).all()

@@ -21,7 +21,7 @@ def test_defaults_are_the_methods() -> None:
     assert (t.materiality.share_relative, t.materiality.share_min_pp) == (0.25, 1.0)
     assert t.credibility == Credibility(0.05, 10)
     r = t.reference
-    assert (r.watch_z, r.act_z, r.act_fdr_q, r.pool_years, r.min_n) == (2.5, 3.0, 0.05, 3, 10)
+    assert (r.watch_z, r.act_z, r.act_fdr_q, r.pool_years, r.min_n) == (2.75, 3.0, 0.05, 3, 10)
     f = t.followup
     assert (f.min_change_pp, f.min_change_relative, f.z, f.noise_quantile) == (2.0, 0.05, 1.96, 0.9)
     assert f.baseline_fraction == pytest.approx(1 / 3)
@@ -59,8 +59,8 @@ def test_replace_whole_section() -> None:
         ("materiality.share_relative", 0, "materiality.share_relative: must be > 0.0"),
         ("materiality.share_min_pp", -1, "materiality.share_min_pp: must be >= 0.0"),
         ("credibility.min_n", True, "whole number"),
-        ("reference.act_z", 1.5, "greater than reference.watch_z (2.5)"),
-        ("reference.act_z", 2.5, "greater than reference.watch_z (2.5)"),
+        ("reference.act_z", 1.5, "greater than reference.watch_z (2.75)"),
+        ("reference.act_z", 2.75, "greater than reference.watch_z (2.75)"),
         ("reference.act_fdr_q", 0, "reference.act_fdr_q: must be > 0.0"),
         ("reference.act_fdr_q", 1.5, "<= 1.0"),
         ("reference.pool_years", 0, "between 1 and 20"),

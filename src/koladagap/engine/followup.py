@@ -477,8 +477,12 @@ def _stable_spread(
     agg["tau2"] = np.clip(agg["cov"], 0.0, np.minimum(agg["s2b"], agg["s2f"]))
     agg.loc[agg["n"] < 10, "tau2"] = np.nan
     q = pd.DataFrame(
-        {"kc": kc, "typ": typ, "yb": np.nan_to_num(year_b).astype(np.int64),
-         "yf": np.nan_to_num(year_f).astype(np.int64)}
+        {
+            "kc": kc,
+            "typ": typ,
+            "yb": np.nan_to_num(year_b).astype(np.int64),
+            "yf": np.nan_to_num(year_f).astype(np.int64),
+        }
     )
     got = q.merge(agg["tau2"].reset_index(), on=["kc", "typ", "yb", "yf"], how="left")["tau2"]
     out = np.where(ok, got.to_numpy(dtype="float64", na_value=np.nan), np.nan)
@@ -508,11 +512,13 @@ def _change(
        baseline's excess;
     2. the follow-up differs from what the baseline predicts at ``followup.z``:
        the prediction is the baseline shrunk toward the national centre by
-       τ² / (total variance) (empirical Bayes), because an extreme baseline is
+       τ² / (τ² + chance²) (empirical Bayes), because an extreme baseline is
        partly chance and drifts back by itself; τ², the spread that persists,
-       is the covariance of all municipalities' deviations at the two ends;
+       is the covariance of all municipalities' deviations at the two ends, and
+       chance is the rest of each end's variance (never less than the
+       reference model's chance part);
     3. and the two windows' difference is beyond ``followup.z`` times its
-       standard error, √(total_b + total_f − 2τ²) (the stable part cancels).
+       standard error, √(chance_b² + chance_f²) (the stable part cancels).
     """
     at = run.kpis
     k = np.maximum(kc, 0)
@@ -540,20 +546,21 @@ def _change(
         np.nan,
     )
     threshold = np.fmax(floor, t["baseline_fraction"] * np.abs(yb))
-    # total variance at each end from the reference; the stable part τ² from the
-    # covariance of the two ends (falling back to the model's τ² when too few)
+    # each end's total variance comes from the reference; the part that persists
+    # (τ²) from the covariance of the two ends (the model's τ² when too few);
+    # chance is the rest, and never less than the model's own chance part
     sb2, sf2 = ev_b["scale"] ** 2, ev_f["scale"] ** 2
     tau2 = np.where(np.isfinite(ev_b["stable"]), ev_b["stable"], np.nan_to_num(ev_b["tau"]) ** 2)
-    tau2 = np.fmin(tau2, np.fmin(sb2, sf2))
+    # (at least a twentieth of each end's variance is taken as chance, so that a
+    # group whose spread looks wholly stable never gives an infinite z)
+    cb2 = np.fmax(np.fmax(sb2 - tau2, np.nan_to_num(ev_b["chance"]) ** 2), 0.05 * sb2)
+    cf2 = np.fmax(np.fmax(sf2 - tau2, np.nan_to_num(ev_f["chance"]) ** 2), 0.05 * sf2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shrink = np.where(sb2 > 0, tau2 / sb2, 0.0)
+        shrink = np.where(tau2 + cb2 > 0, tau2 / (tau2 + cb2), 0.0)
         predicted = ev_b["median"] + shrink * (yb - ev_b["median"])
-        # at least a tenth of each end's variance is taken as chance, so that a
-        # group whose spread looks wholly stable never gives an infinite z
-        z_pred = o * (yf - predicted) / np.sqrt(np.fmax(sf2 - tau2 * shrink, 0.1 * sf2))
-        # chance does not repeat between the windows, the stable part cancels
-        var_diff = np.fmax(sb2 + sf2 - 2.0 * tau2, 0.1 * (sb2 + sf2))
-        z = delta / np.sqrt(var_diff)
+        z_pred = o * (yf - predicted) / np.sqrt(cf2 + tau2 * (1.0 - shrink))
+        # the stable part cancels in the difference of the two windows
+        z = delta / np.sqrt(cb2 + cf2)
     up_to = int(np.nanmax(end_f["year_eff"])) if np.isfinite(end_f["year_eff"]).any() else None
     mc = run.panel.muni_codes(pairs["municipality_id"])
     noise = _noise_for(run, k, mc, up_to)
@@ -577,7 +584,7 @@ def _change(
     raise_ = (
         (change == "worsened")
         & clear
-        & lf_raw.isin(["none", "info"]).fillna(False).to_numpy(bool)
+        & lf_raw.eq("info").fillna(False).to_numpy(bool)  # material now, not merely wider
     )
     lf = lf_raw.where(~raise_, "watch")
     out = pd.DataFrame(

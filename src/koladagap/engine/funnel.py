@@ -161,19 +161,23 @@ def _fit(
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         w = k / np.fmax(s2, 1e-150) ** 2
     w = np.where(np.isfinite(w), w, 0.0)
-    agg = pd.DataFrame(
-        {
-            "g": gid,
-            "w": w,
-            "wp": w * p,
-            "wpp": w * p * p,
-            "ws": w * s2,
-            "wps": w * p * s2,
-            "nb": np.ones(len(gid)),
-            "s2k": s2 * k,
-            "k": k,
-        }
-    ).groupby("g", sort=False).sum()
+    agg = (
+        pd.DataFrame(
+            {
+                "g": gid,
+                "w": w,
+                "wp": w * p,
+                "wpp": w * p * p,
+                "ws": w * s2,
+                "wps": w * p * s2,
+                "nb": np.ones(len(gid)),
+                "s2k": s2 * k,
+                "k": k,
+            }
+        )
+        .groupby("g", sort=False)
+        .sum()
+    )
     sw, swp, swpp, sws, swps = (agg[c].to_numpy() for c in ("w", "wp", "wpp", "ws", "wps"))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         det = sw * swpp - swp**2

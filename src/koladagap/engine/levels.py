@@ -519,8 +519,10 @@ def _variance(run: EngineRun) -> None:
     n = len(r["ok"])
     method = np.zeros(n, dtype=np.int8)
     has_aux = (run.kpis.num["denom"] >= 0) | (run.kpis.num["moe"] >= 0)
-    i = np.flatnonzero(r["ok"] & np.repeat(has_aux, r["kpi_rows"])) if has_aux.any() else (
-        np.empty(0, dtype=np.int64)
+    i = (
+        np.flatnonzero(r["ok"] & np.repeat(has_aux, r["kpi_rows"]))
+        if has_aux.any()
+        else (np.empty(0, dtype=np.int64))
     )
     var = np.full(len(i), np.nan)
     if len(i):
@@ -566,9 +568,7 @@ def _tests(run: EngineRun) -> None:
         se_b = cred.moe_se(moe_k, moe_m)
         lo[b], hi[b] = gap[b] - z_c[b] * se_b, gap[b] + z_c[b] * se_b
         se[b] = se_b
-    run.tests = Sparse(
-        cand, {"ci_low": lo, "ci_high": hi, "se": se, "n_women": n_k, "n_men": n_m}
-    )
+    run.tests = Sparse(cand, {"ci_low": lo, "ci_high": hi, "se": se, "n_women": n_k, "n_men": n_m})
 
 
 def _first_of_run(run: EngineRun) -> BoolArray:

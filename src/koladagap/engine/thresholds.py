@@ -15,7 +15,7 @@ Examples:
     ...     Thresholds().replace(**{"reference.act_z": 1.0})
     ... except ConfigError as err:
     ...     print(err)
-    reference.act_z: must be greater than reference.watch_z (2.5); got 1.0
+    reference.act_z: must be greater than reference.watch_z (2.75); got 1.0
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class Reference:
     direction of this municipality's own disadvantage than is typical.
 
     Attributes:
-        watch_z: a material gap with z at least this is ``watch`` (2.5).
+        watch_z: a material gap with z at least this is ``watch`` (2.75).
         act_z: ... and ``act`` at least this (3.0) ...
         act_fdr_q: ... when also the Benjamini–Hochberg q-value of its
             one-sided p-value, across all municipalities of the type for the KPI
@@ -112,7 +112,7 @@ class Reference:
             gives no z and the level stays at ``info`` (10).
     """
 
-    watch_z: float = 2.5
+    watch_z: float = 2.75
     act_z: float = 3.0
     act_fdr_q: float = 0.05
     pool_years: int = 3
