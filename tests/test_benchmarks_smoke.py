@@ -94,7 +94,8 @@ def test_quick_run_writes_results(local: None, tmp_path: Path) -> None:
     assert code == 0
     text = out.read_text(encoding="utf-8")
     for heading in ("# Benchmark results", "## Machine and versions", "## P1: cold fetch",
-                    "## P2: refresh", "## Scaling", "## Why a target is not met"):  # fmt: skip
+                    "## P2: refresh", "## Scaling", "## Calibration of the flags",
+                    "| amounts |", "## Why a target is not met"):  # fmt: skip
         assert heading in text, heading
     assert "Failed:" not in text and "WRONG" not in text
     import json
