@@ -107,3 +107,20 @@ def test_load_sample_shape() -> None:
     s = koladagap.load_sample()
     assert s["kpi"].nunique() == 19
     assert s["municipality_id"].str.len().eq(4).all()
+
+
+def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
+    """÷ the advantaged sex's value in kg.gaps() as in the engine (lower is better: the smaller)."""
+    from koladagap.engine import evaluate
+    from koladagap.sample import sample_municipalities, sample_values
+
+    kpis = ["N03920", "N00906", "N31814"]  # lower, higher, lower is better
+    g = koladagap.gaps(kpis, "1233", 2022, source="sample").set_index("kpi")
+    e = evaluate(
+        sample_values(), None, year=2022, municipalities=["1233"],
+        municipality_meta=sample_municipalities(),
+    ).set_index("kpi")  # fmt: skip
+    for k in kpis:
+        assert g.loc[k, "relative_gap"] == pytest.approx(e.loc[k, "relative_gap"]), k
+    women, men = g.loc["N31814", ["women", "men"]]
+    assert g.loc["N31814", "relative_gap"] == pytest.approx((women - men) / min(women, men))
