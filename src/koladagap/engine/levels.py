@@ -170,12 +170,24 @@ class Sparse:
 
     idx: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     cols: dict[str, Arr] = field(default_factory=dict)
+    _memo: tuple[IntArray, IntArray] | None = field(default=None, repr=False, compare=False)
 
     def get(self, name: str, positions: IntArray, fill: Any = np.nan) -> Arr:
-        """Values of column ``name`` at ``positions`` (``fill`` where not known)."""
+        """Values of column ``name`` at ``positions`` (``fill`` where not known).
+
+        The row lookup of the last ``positions`` is kept, so reading several
+        columns for the same rows searches once.
+        """
         if name not in self.cols:
             return np.full(len(positions), fill)
-        return take(self.cols[name], lookup(self.idx, np.asarray(positions, dtype=np.int64)), fill)
+        pos = np.asarray(positions, dtype=np.int64)
+        memo = self._memo
+        if memo is not None and (memo[0] is pos or np.array_equal(memo[0], pos)):
+            where = memo[1]
+        else:
+            where = lookup(self.idx, pos)
+            self._memo = (pos, where)
+        return take(self.cols[name], where, fill)
 
 
 @dataclass
@@ -259,7 +271,7 @@ def run_engine(
     r["first"] = _first_of_run(run)
     _reference(run)
     _levels(run)
-    for name in ("group", "selected", "eligible"):
+    for name in ("selected", "eligible", "focus", "lr"):
         run.rows.pop(name, None)  # working arrays no later step reads
     return run
 
@@ -309,7 +321,6 @@ def _select_rows(run: EngineRun, municipalities: Iterable[str] | None) -> None:
         r[name] = getattr(panel, name)
     r["kpi_rows"] = counts
     r["selected"] = sel
-    r["group"] = panel.kc * np.int32(len(panel.munis)) + panel.mc
     focus = sel if focus_codes is None else sel & np.isin(panel.mc, focus_codes)
     r["focus"] = focus
     r["output"] = focus if year is None else focus & (panel.period == year)
@@ -725,10 +736,12 @@ def _reference(run: EngineRun) -> None:
         out: IntArray = kp * 2 + (mtype[r["mc"][pos]] == REGION)
         return out
 
-    periods = np.unique(r["period"][needed])
-    cand = r["ok"] & (np.isin(r["period"], periods) if run.year is not None else True)
-    inref = np.flatnonzero(cand & np.isin(r["mc"], np.flatnonzero(mtype <= REGION)))
-    del cand
+    # candidates: the judged rows (with a year, only its pooling window is judged),
+    # of the years asked for, of kommuner or regioner
+    inref = np.flatnonzero(r["ok"])
+    if run.year is not None:
+        inref = inref[r["period"][inref] == run.year]
+    inref = inref[mtype[r["mc"][inref]] <= REGION]
     grp = group_of(inref)
     keep = np.isin(grp, np.unique(group_of(needed)))
     pop, grp = inref[keep], grp[keep]
