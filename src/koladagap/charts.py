@@ -45,6 +45,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .engine.levels import LEVEL_LABELS_EN as _ENGINE_LABELS_EN
+from .engine.levels import LEVEL_LABELS_SV as _ENGINE_LABELS_SV
 from .errors import InputError
 from .frames import sex_labels
 from .metadata import municipality_kind
@@ -88,25 +90,10 @@ LEVEL_COLOURS = {
 NO_LEVEL_COLOUR = "#9A9A9A"
 
 LEVEL_LABELS: dict[str, dict[str, str]] = {
-    "sv": {
-        "none": "Ingen påtaglig skillnad",
-        "info": "Könsskillnad (känt mönster)",
-        "watch": "Avvikelse – bevaka",
-        "act": "Avvikelse – åtgärda",
-        "not_computable": "Kan ej bedömas",
-        "too_small": "För få",
-        "excluded": "Undantagen",
-    },
-    "en": {
-        "none": "No marked difference",
-        "info": "Gender difference (known pattern)",
-        "watch": "Deviation – monitor",
-        "act": "Deviation – act",
-        "not_computable": "Cannot be assessed",
-        "too_small": "Too few",
-        "excluded": "Excluded",
-    },
+    "sv": dict(_ENGINE_LABELS_SV),
+    "en": dict(_ENGINE_LABELS_EN),
 }
+"""The level names, the engine's own (one vocabulary in charts, decks and reports)."""
 
 LEVEL_SHORT: dict[str, dict[str, str]] = {
     "sv": {
