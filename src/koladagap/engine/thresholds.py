@@ -272,6 +272,10 @@ class Thresholds:
                 flat[f"{section}.{k}"] = v
         return cls().replace(**flat)
 
+    def to_dict_flat(self) -> dict[str, Any]:
+        """``{"materiality.share_pp": 5.0, ...}``: every threshold by its dotted key."""
+        return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
+
     def rows(self) -> list[tuple[str, str]]:
         """``(dotted key, value)`` pairs, for a methods annex."""
         return [(f"{s}.{k}", str(v)) for s, sec in self.to_dict().items() for k, v in sec.items()]

@@ -497,20 +497,30 @@ def annex_frame(result: PlanResult, lang: str = "sv") -> pd.DataFrame:
         )
     sec_th = "Trösklar" if sv else "Thresholds"
     explain = _threshold_explanations(sv)
-    for key, value in result.thresholds.rows():
-        rows.append((sec_th, key, value, explain.get(key, "")))
+    for key, value in result.thresholds.to_dict_flat().items():
+        rows.append((sec_th, key, _setting_text(value, lang), explain.get(key, "")))
     sec_kpi = "Nyckeltal" if sv else "KPIs"
+    words = _RULE_WORDS["sv" if sv else "en"]
     for k, r in result.rules.items():
         exp = r.expected if r.expected is not None else 0
-        text = f"kind={r.kind}; direction={r.direction}; expected={exp}"
+        parts = [
+            words[r.kind],
+            words[r.direction],
+            f"{words['expected']} {words.get(str(exp), _setting_text(exp, lang))}",
+        ]
         if r.denominator_kpi:
-            text += f"; denominator={r.denominator_kpi}"
+            parts.append(f"{words['denominator']} {r.denominator_kpi}")
         if r.moe_kpi:
-            text += f"; moe={r.moe_kpi}"
+            parts.append(f"{words['moe']} {r.moe_kpi}")
+        if r.pooled_years > 1:
+            parts.append(words["pooled"].format(n=r.pooled_years))
         if r.event:
-            text += "; event"
+            parts.append(words["event"])
+        if r.provisional:
+            parts.append(words["provisional"])
         if r.overrides is not None:
-            text += "; own thresholds"
+            parts.append(words["own"])
+        text = "; ".join(parts)
         note = ""
         if r.exclude:
             note = ("Undantagen: " if sv else "Excluded: ") + r.reason
@@ -518,6 +528,61 @@ def annex_frame(result: PlanResult, lang: str = "sv") -> pd.DataFrame:
             note = r.reason
         rows.append((sec_kpi, k, text, note))
     return pd.DataFrame(rows, columns=[t["section"], t["setting"], t["value"], t["explanation"]])
+
+
+_RULE_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "share": "andel",
+        "amount": "belopp",
+        "share_of_one_sex": "det ena könets andel",
+        "gap_value": "värdet är en skillnad",
+        "higher_is_better": "högre är bättre",
+        "lower_is_better": "lägre är bättre",
+        "need": "behov (ingen värdering)",
+        "parity_target": "mål: jämn fördelning",
+        "expected": "förväntad skillnad",
+        "riket": "Rikets",
+        "peers": "liknande kommuners",
+        "denominator": "antal från",
+        "moe": "felmarginaler från",
+        "pooled": "varje värde väger samman {n} år",
+        "event": "valår",
+        "provisional": "ingen regel: högst känt mönster",
+        "own": "egna trösklar",
+    },
+    "en": {
+        "share": "share",
+        "amount": "amount",
+        "share_of_one_sex": "one sex's share",
+        "gap_value": "the value is a gap",
+        "higher_is_better": "higher is better",
+        "lower_is_better": "lower is better",
+        "need": "need (no value judgement)",
+        "parity_target": "target: even distribution",
+        "expected": "expected gap",
+        "riket": "Riket's",
+        "peers": "the peers'",
+        "denominator": "counts from",
+        "moe": "margins of error from",
+        "pooled": "each value pools {n} years",
+        "event": "election years",
+        "provisional": "no rule: known pattern at most",
+        "own": "own thresholds",
+    },
+}
+
+
+def _setting_text(value: Any, lang: str) -> str:
+    """A threshold or expectation as a reader writes it (3,5 in Swedish; 40–60 for a band)."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{_setting_text(value[0], lang)}–{_setting_text(value[1], lang)}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        text = f"{value:.4g}"
+    else:
+        text = str(value)
+    return text.replace(".", ",") if lang == "sv" else text
 
 
 def _threshold_explanations(sv: bool) -> dict[str, str]:
@@ -544,6 +609,7 @@ def _threshold_explanations(sv: bool) -> dict[str, str]:
             "reference.act_z": "… åtgärda från …",
             "reference.act_fdr_q": "… när också andelen falska larm (Benjamini–Hochberg) ≤",
             "reference.pool_years": "underlaget: oberoende mätningar från så många år",
+            "reference.min_n": "färre jämförbara värden än så: inget z, högst känt mönster",
             "followup.min_change_pp": "förändring i procentenheter som räknas",
             "followup.min_change_relative": "förändring relativt värdet som räknas",
             "followup.baseline_fraction": "och minst denna andel av skillnaden vid basåret",
@@ -566,6 +632,7 @@ def _threshold_explanations(sv: bool) -> dict[str, str]:
         "reference.act_z": "… act from …",
         "reference.act_fdr_q": "… when the false discovery rate (Benjamini–Hochberg) ≤",
         "reference.pool_years": "evidence: independent measurements from this many years",
+        "reference.min_n": "fewer comparable values than this: no z, known pattern at most",
         "followup.min_change_pp": "a change in pp that counts",
         "followup.min_change_relative": "a change relative to the value that counts",
         "followup.baseline_fraction": "and at least this fraction of the baseline gap",
@@ -708,6 +775,7 @@ th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f2f2f2;position:sticky;top:0}
 .notice{border:1px solid #999;padding:0.5em 1em;margin:1em 0;page-break-inside:avoid}
 .blank{border-bottom:1px dotted #666;min-width:30em;display:inline-block}
+td.long{min-width:26em}
 footer{margin-top:2em;font-style:italic}
 """
 
@@ -723,7 +791,10 @@ def _html_table(df: pd.DataFrame, lang: str, levels: Sequence[str] | None = None
             fill, font = LEVEL_COLOURS.get(str(levels[i]), ("#FFFFFF", "#000000"))
             style = f' style="background:{fill};color:{font}"'
         out.append(f"<tr{style}>")
-        out += [f"<td>{html.escape(_cell(v, lang))}</td>" for v in row]
+        for v in row:
+            text = _cell(v, lang)
+            cls = ' class="long"' if len(text) > 80 else ""  # a sentence: room to read it
+            out.append(f"<td{cls}>{html.escape(text)}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
