@@ -124,3 +124,16 @@ def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
         assert g.loc[k, "relative_gap"] == pytest.approx(e.loc[k, "relative_gap"]), k
     women, men = g.loc["N31814", ["women", "men"]]
     assert g.loc["N31814", "relative_gap"] == pytest.approx((women - men) / min(women, men))
+
+
+def test_screen_of_one_year_fetches_its_pooling_window() -> None:
+    """`screen` judged on '2022' pools as the engine does with every year at hand."""
+    from koladagap.engine import evaluate
+    from koladagap.sample import sample_municipalities, sample_values
+
+    s = koladagap.screen("N00945", "2022", source="sample").set_index("municipality_id")
+    full = evaluate(sample_values(), None, year=2022, municipality_meta=sample_municipalities())
+    full = full[full["kpi"] == "N00945"].set_index("municipality_id").loc[s.index]
+    assert len(s) == 290
+    assert (s["evidence_years"].astype(float) == full["evidence_years"].astype(float)).all()
+    assert (s["level"] == full["level"]).all()

@@ -405,14 +405,14 @@ def test_counts_give_newcombe_intervals_and_the_counts_basis() -> None:
     assert "evidence:1 obs counts" in res.loc["X1", "reasons"]
 
 
-def test_p_and_q_are_the_funnels_one_sided_p_and_bh_across_the_kommuner() -> None:
+def test_p_and_q_are_the_funnels_two_sided_p_and_bh_across_the_kommuner() -> None:
     mt = pytest.importorskip("statsmodels.stats.multitest")
     rows = population("X", {2022: 6.0})
     res = evaluate(tidy(rows), [SHARE], year=2022, municipality_meta=META)
     kommuner = res[res["municipality_id"].isin([TARGET, *OTHERS])].reset_index(drop=True)
     z = kommuner["z_ref"].to_numpy(dtype=float)
     p = kommuner["p_value"].to_numpy(dtype=float)
-    np.testing.assert_allclose(p, norm.sf(z), rtol=1e-9)
+    np.testing.assert_allclose(p, 2 * norm.sf(np.abs(z)), rtol=1e-9)
     q = mt.multipletests(p, method="fdr_bh")[1]
     np.testing.assert_allclose(kommuner["q_value"].to_numpy(dtype=float), q, rtol=1e-9)
     riket = res[res["municipality_id"] == "0000"]
@@ -458,7 +458,7 @@ def test_z_is_the_funnel_z_among_kommuner() -> None:
     assert r["credibility"] == "spread"
     assert r["reference_n"] == 21  # Riket is not part of the reference
     assert r["percentile_ref"] == pytest.approx(100.0)
-    assert r["p_value"] == pytest.approx(norm.sf(z))
+    assert r["p_value"] == pytest.approx(2 * norm.sf(abs(z)))
 
 
 def test_z_is_oriented_towards_the_disadvantaged_sex() -> None:

@@ -585,8 +585,13 @@ def screen(
     rules = the_plan.kpi_rules(kpis)
     aux = {r.denominator_kpi for r in rules.values()} | {r.moe_kpi for r in rules.values()}
     wanted = kpis + sorted({a for a in aux if a and a not in kpis} | {POPULATION_KPI})
-    # the pooling window is fetched even when the years given are fewer
-    first = min(min(yrs), max(yrs) - the_plan.thresholds.reference.pool_years + 1)
+    # the pooling window is fetched even when the years given are fewer, and the
+    # year before it (is the window's first value a copy of it?)
+    pool = max(
+        [the_plan.thresholds.reference.pool_years]
+        + [r.overrides.reference.pool_years for r in rules.values() if r.overrides is not None]
+    )
+    first = min(min(yrs), max(yrs) - pool + 1) - 1
     span = list(range(first, max(yrs) + 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownIdWarning)  # a missing helper KPI is not fatal

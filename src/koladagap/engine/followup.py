@@ -17,8 +17,8 @@ row per KPI × municipality:
   mean, ``z_expected``) and the two windows' difference (``z_change``) pass
   ``followup.z``; else ``unchanged``; ``not_comparable`` when an end is missing;
   ``noise`` (the 90th percentile of yearly changes) is shown for reading;
-- the follow-up level, raised from ``none``/``info`` to ``watch`` when the gap
-  worsened as clearly as a flag (both z at ``reference.watch_z``), and the flag
+- the follow-up level, raised from ``info`` to ``watch`` when the gap, material
+  now, worsened as clearly as a flag (both z at ``reference.watch_z``), and the flag
   movement: ``new`` (and worsened), ``flagged_unchanged``, ``persisting``,
   ``resolved`` (and improved), ``below_threshold`` (under the line without a
   real improvement), ``escalated``, ``de-escalated``, ``not_assessable`` or ``none``;

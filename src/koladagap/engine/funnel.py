@@ -113,6 +113,10 @@ def funnel(
     cc = pd.Series(c)
     tau2_row = pd.Series(g).map(t2).to_numpy(dtype="float64", na_value=np.nan)
     c_row = pd.Series(g).map(cc).to_numpy(dtype="float64", na_value=np.nan)
+    # a row without its own predictor (a count or a population not published) is
+    # taken as the least precise member of its group: never divided by the floor
+    worst = pd.Series(np.where(fit_rows, pred, np.nan)).groupby(g, sort=False).transform("max")
+    pred = np.where(fit_rows, pred, worst.to_numpy(dtype="float64", na_value=np.nan))
     chance2 = c_row * pred
     scale = np.sqrt(np.fmax(tau2_row + chance2, np.asarray(floor)[idx] ** 2))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -124,7 +128,7 @@ def funnel(
     out["tau"][idx] = np.sqrt(tau2_row)
     out["chance"][idx] = np.sqrt(chance2)
     out["n"][idx] = n
-    out["basis"][idx] = np.where(np.isfinite(pred), basis, 0)
+    out["basis"][idx] = np.where(np.isfinite(pred), basis, 0)  # 0 only with no z at all
     return out
 
 
@@ -158,8 +162,10 @@ def _fit(
     k = per["k"].to_numpy().astype("float64")
     gid = per.index.get_level_values("g").to_numpy()
     # weights: bins with more members and less spread are measured more precisely
+    # a bin of identical values (spread 0: nothing happened in those municipalities)
+    # says nothing about how spread grows with size: it is left out of the fit
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        w = k / np.fmax(s2, 1e-150) ** 2
+        w = np.where(s2 > 0, k / np.fmax(s2, 1e-150) ** 2, 0.0)
     w = np.where(np.isfinite(w), w, 0.0)
     agg = (
         pd.DataFrame(
@@ -185,6 +191,7 @@ def _fit(
         tau2 = (sws - c * swp) / sw
         pooled = agg["s2k"].to_numpy() / agg["k"].to_numpy()
         single = (agg["nb"].to_numpy() < 2) | ~np.isfinite(c) | (np.abs(det) <= 1e-300)
+        single |= ~(sw > 0)
         # constrained solutions: c = 0 (no size effect) or τ² = 0 (all chance)
         c_only = np.where(swpp > 0, swps / swpp, np.nan)
         tau_only = sws / sw

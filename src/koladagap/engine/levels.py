@@ -416,33 +416,27 @@ def _expected(run: EngineRun) -> None:
     excluded = run.per_kpi("exclude").astype(bool) | r["event_skip"]
     r["excess_gap"], r["expected_missing"], r["excluded"] = excess, missing, excluded
     r["ok"] = r["computable"] & ~missing & ~excluded
-    # the statistic judged: the excess gap; for amounts 100 · log(K / M) less the
-    # expected log ratio (a relative measure, so that the level of the amount
-    # does not make the gap look unusual)
-    ok_rows = np.flatnonzero(r["ok"])
-    y = excess[ok_rows]
-    am_local = np.flatnonzero(r["kind"][ok_rows] == AMOUNT)
-    am = ok_rows[am_local]
+    # the rows that take part in the reference: computable and not excluded, also
+    # where this row's own expected gap is missing (another kommun's peers)
+    r["ref_ok"] = r["computable"] & ~excluded
+    # the statistic the reference compares: the gap less a numeric expectation
+    # (Riket's or the peers' gap is the reference's business, not a shift); for
+    # amounts 100 · log(K / M) (a relative measure, so that the level of the
+    # amount does not make the gap look unusual)
+    stat_rows = np.flatnonzero(r["ref_ok"])
+    num_exp = src[stat_rows] == EXP_NUMBER
+    y = np.where(num_exp, excess[stat_rows], r["gap"][stat_rows])
+    am_local = np.flatnonzero(r["kind"][stat_rows] == AMOUNT)
+    am = stat_rows[am_local]
     if len(am):
         k, m = r["women"][am], r["men"][am]
+        e = np.where(num_exp[am_local], run.per_kpi("exp_num", am).astype("float64"), 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             lr = np.where((k > 0) & (m > 0), 100.0 * np.log(k / m), np.nan)
-        src_a = src[am]
-        if (src_a != EXP_NUMBER).any():  # Riket's or the peers' log ratio is looked up
-            r["lr"] = np.full(len(r["key"]), np.nan)
-            r["lr"][am] = lr
-        e = run.per_kpi("exp_num", am).astype("float64")
-        with np.errstate(invalid="ignore", divide="ignore"):
             exp_lr = np.where(e != 0, 100.0 * np.log((m + e) / m), 0.0)
-        ri = np.flatnonzero(src_a == EXP_RIKET)
-        if len(ri):
-            exp_lr[ri] = riket_gap(run, am[ri], "lr")
-        pe = np.flatnonzero(src_a == EXP_PEERS)
-        if len(pe):
-            exp_lr[pe] = peer_median(run, am[pe], "lr")[0]
         y[am_local] = lr - exp_lr
     # kept for the rows that can be judged only (with a year: its pooling window)
-    run.stat = Sparse(ok_rows.astype(np.int64), {"y": y})
+    run.stat = Sparse(stat_rows.astype(np.int64), {"y": y})
 
 
 def advantaged_value(run: EngineRun, positions: IntArray) -> FloatArray:
@@ -460,31 +454,48 @@ def advantaged_value(run: EngineRun, positions: IntArray) -> FloatArray:
     return out
 
 
-def _materiality(run: EngineRun) -> None:
-    r = run.rows
-    kind, ok, ex = r["kind"], r["ok"], r["excess_gap"]
-    material = np.zeros(len(kind), dtype=bool)
+def material_at(run: EngineRun, i: IntArray, gap: FloatArray) -> BoolArray:
+    """Whether the gaps ``gap`` (KPI unit, one per row ``i``) reach the materiality rule."""
+    kind = run.rows["kind"][i]
+    out = np.zeros(len(i), dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
         for code in (SHARE, AMOUNT, ONE_SEX, GAP_VALUE):
-            i = np.flatnonzero(ok & (kind == code))
-            if len(i) == 0:
+            j = np.flatnonzero(kind == code)
+            if len(j) == 0:
                 continue
-            aex = np.abs(ex[i])
+            ij, g = i[j], gap[j]
+            ag = np.abs(g)
             if code == SHARE:
-                small = (aex >= run.per_kpi("share_min", i) - EPS) & (
-                    aex >= run.per_kpi("share_rel", i) * advantaged_value(run, i) - EPS
+                small = (ag >= run.per_kpi("share_min", ij) - EPS) & (
+                    ag >= run.per_kpi("share_rel", ij) * advantaged_value(run, ij) - EPS
                 )
-                material[i] = (aex >= run.per_kpi("share_pp", i) - EPS) | small
+                out[j] = (ag >= run.per_kpi("share_pp", ij) - EPS) | small
             elif code == AMOUNT:
-                lim = run.per_kpi("relative", i) * advantaged_value(run, i)
-                material[i] = (aex > 0) & (aex >= lim - EPS * np.fmax(1.0, lim))
+                lim = run.per_kpi("relative", ij) * advantaged_value(run, ij)
+                out[j] = (ag > 0) & (ag >= lim - EPS * np.fmax(1.0, lim))
             elif code == ONE_SEX:
-                v = ex[i] + 50.0
-                material[i] = (v < run.per_kpi("band_lo", i) - EPS) | (
-                    v > run.per_kpi("band_hi", i) + EPS
+                v = g + 50.0
+                out[j] = (v < run.per_kpi("band_lo", ij) - EPS) | (
+                    v > run.per_kpi("band_hi", ij) + EPS
                 )
             else:
-                material[i] = aex > run.per_kpi("tol", i) + EPS
+                out[j] = ag > run.per_kpi("tol", ij) + EPS
+    return out
+
+
+def _materiality(run: EngineRun) -> None:
+    """Material on the excess gap; with Riket's or the peers' gap as the expectation on a
+    directional KPI, the gap itself must be material too (a sex 0.5 pp behind is not a
+    deviation because Riket's gap points the other way)."""
+    r = run.rows
+    material = np.zeros(len(r["kind"]), dtype=bool)
+    i = np.flatnonzero(r["ok"])
+    if len(i):
+        material[i] = material_at(run, i, r["excess_gap"][i])
+        ref = (run.per_kpi("exp_src", i) != EXP_NUMBER) & (run.per_kpi("direction", i) != NEED)
+        j = i[ref]
+        if len(j):
+            material[j] &= material_at(run, j, r["gap"][j])
     r["material"] = material
 
 
@@ -590,7 +601,7 @@ def _first_of_run(run: EngineRun) -> BoolArray:
     """
     r, panel = run.rows, run.panel
     out: BoolArray = np.ones(len(r["key"]), dtype=bool)
-    rows = np.flatnonzero(r["ok"])  # only rows that can be evidence are asked about
+    rows = np.flatnonzero(r["ref_ok"])  # only rows that can be evidence are asked about
     prev = np.where(r["period"][rows] > panel.pmin, r["key"][rows] - 1, -1)
     pos = lookup(r["key"], prev)
     same = pos >= 0
@@ -644,7 +655,7 @@ def _evidence(run: EngineRun, ref_rows: IntArray) -> dict[str, Arr]:
     values pool ``p`` years counts every ``p``-th year).
     """
     r, panel = run.rows, run.panel
-    ok = r["ok"]
+    ok = r["ref_ok"]
     first = r["first"]
 
     def y_at(positions: IntArray) -> FloatArray:
@@ -738,7 +749,7 @@ def _reference(run: EngineRun) -> None:
 
     # candidates: the judged rows (with a year, only its pooling window is judged),
     # of the years asked for, of kommuner or regioner
-    inref = np.flatnonzero(r["ok"])
+    inref = np.flatnonzero(r["ref_ok"])
     if run.year is not None:
         inref = inref[r["period"][inref] == run.year]
     inref = inref[mtype[r["mc"][inref]] <= REGION]
@@ -764,7 +775,9 @@ def _reference(run: EngineRun) -> None:
     z = np.where(np.isfinite(z_raw) & (o == 0), 0.0, z)
     # the current year must itself lie on the same side of the reference
     current = o * (run.stat.get("y", pop) - fit["mu"])
-    p = ndtr(-z)
+    # two-sided: the orientation follows each municipality's own gap, so a deviation
+    # either way can be flagged (one-sided p would halve the real false-alarm rate)
+    p = 2.0 * ndtr(-np.abs(z_raw))
     q = cred.bh_qvalues(np.where(np.isfinite(z), p, np.nan), grp)
     pct = np.full(len(pop), np.nan)
     shown = np.isin(grp, np.unique(grp[r["needed"][pop]]))
@@ -805,20 +818,22 @@ def _log_threshold(run: EngineRun, i: IntArray) -> FloatArray:
 
 
 def _pooled_material(run: EngineRun, i: IntArray) -> BoolArray:
-    """Whether the pooled evidence itself reaches the materiality threshold (rows ``i``)."""
-    ev = np.abs(run.ref.get("evidence", i))
+    """Whether the pooled evidence itself reaches the materiality threshold (rows ``i``).
+
+    Only where the evidence is the excess gap (a numeric expectation); with Riket's or
+    the peers' gap as the expectation the current year decides.
+    """
+    ev = run.ref.get("evidence", i)
     kind = run.rows["kind"][i]
+    out = np.zeros(len(i), dtype=bool)
+    num = (run.per_kpi("exp_src", i) == EXP_NUMBER) & np.isfinite(ev)
+    amount = num & (kind == AMOUNT)
     with np.errstate(invalid="ignore"):
-        out: BoolArray = np.select(
-            [kind == SHARE, kind == AMOUNT, kind == ONE_SEX],
-            [
-                ev >= run.per_kpi("share_pp", i) - EPS,
-                ev >= _log_threshold(run, i) - EPS,
-                ev > 50.0 - run.per_kpi("band_lo", i) + EPS,
-            ],
-            ev > run.per_kpi("tol", i) + EPS,
-        )
-    return out & np.isfinite(ev)
+        out[amount] = np.abs(ev[amount]) >= _log_threshold(run, i[amount]) - EPS
+    other = np.flatnonzero(num & (kind != AMOUNT))
+    if len(other):
+        out[other] = material_at(run, i[other], ev[other])
+    return out
 
 
 def _levels(run: EngineRun) -> None:

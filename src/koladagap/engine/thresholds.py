@@ -103,7 +103,7 @@ class Reference:
         watch_z: a material gap with z at least this is ``watch`` (2.75).
         act_z: ... and ``act`` at least this (3.0) ...
         act_fdr_q: ... when also the Benjamini–Hochberg q-value of its
-            one-sided p-value, across all municipalities of the type for the KPI
+            two-sided p-value, across all municipalities of the type for the KPI
             and year, is at most this (0.05): ``act`` asks for action, so its
             false discoveries are controlled across the screen.
         pool_years: the window of years whose distinct observations are

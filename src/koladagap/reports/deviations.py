@@ -578,10 +578,7 @@ def _setting_text(value: Any, lang: str) -> str:
         return f"{_setting_text(value[0], lang)}–{_setting_text(value[1], lang)}"
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, float):
-        text = f"{value:.4g}"
-    else:
-        text = str(value)
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
     return text.replace(".", ",") if lang == "sv" else text
 
 
