@@ -214,3 +214,24 @@ def test_python_dash_m_entry_point() -> None:
         check=False,
     )
     assert r.returncode == 0 and r.stdout.startswith("koladagap ")
+
+
+def test_screen_takes_rules_and_thresholds_from_a_partial_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "base.csv"
+    code, _, err = run(["screen", "--kpi", "N15428", "--years", "2020-2022", "--sample",
+                        "--out", str(base)], capsys)  # fmt: skip
+    assert code == 0, err
+    plan = tmp_path / "screen.toml"
+    plan.write_text("[thresholds.reference]\nwatch_z = 2.0\n", encoding="utf-8")
+    out = tmp_path / "lenient.csv"
+    code, _, err = run(["screen", "--kpi", "N15428", "--years", "2020-2022", "--sample",
+                        "--plan", str(plan), "--out", str(out)], capsys)  # fmt: skip
+    assert code == 0, err  # no [organisation], no [kpis] ids: still a valid screen plan
+    flags = {p: pd.read_csv(p)["level"].isin(["watch", "act"]).sum() for p in (base, out)}
+    assert flags[out] > flags[base]  # the plan's lower watch z was used
+    plan.write_text("[thresholds.credibility]\nfdr_q = 0.1\n", encoding="utf-8")
+    code, _, err = run(["screen", "--kpi", "N15428", "--years", "2020-2022", "--sample",
+                        "--plan", str(plan)], capsys)  # fmt: skip
+    assert code == EXIT_INPUT and "no longer used" in err and len(err.strip().splitlines()) == 1
