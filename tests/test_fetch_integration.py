@@ -230,3 +230,25 @@ def test_offline_knows_what_was_fetched_without_a_catalogue(
     assert not (tmp_path / "meta" / "kpis.parquet").exists()
     offline = Kolada(cache_dir=str(tmp_path), mode="cache")
     assert len(offline.values("N00906", ["0180"], 2022)) == 3
+
+
+def test_screen_through_the_stand_in_equals_the_sample_screen(
+    standin: Any, tmp_path: Path, fast_settings: HTTPSettings
+) -> None:
+    """`kg.screen` online fetches the KPI, its pooling window and the population, then
+    gives the same levels as on the shipped sample; offline it answers from the cache."""
+    kg = Kolada(standin.base_url, cache_dir=str(tmp_path), settings=fast_settings)
+    online = koladagap.screen("N15428", "2022", source=kg)
+    sample = koladagap.screen("N15428", "2022", source="sample")
+    assert len(online) == len(sample) == 290
+    cols = ["municipality_id", "level", "evidence_years", "credibility"]
+    pd.testing.assert_frame_equal(
+        online[cols].reset_index(drop=True).astype(str),
+        sample[cols].reset_index(drop=True).astype(str),
+    )
+    n = standin.request_count
+    offline = koladagap.screen(
+        "N15428", "2022", source=Kolada(cache_dir=str(tmp_path), mode="cache")
+    )
+    assert standin.request_count == n
+    assert (offline["level"].to_numpy() == online["level"].to_numpy()).all()
