@@ -565,7 +565,7 @@ def screen(
     """
     from .engine.levels import POPULATION_KPI
     from .engine.screen import screen as run_screen
-    from .plan import Plan, load_screen_plan
+    from .plan import Plan, Session, load_screen_plan
 
     kg = _resolve(source)
     kpis = parse_ids(kpi, "kpi")
@@ -581,7 +581,7 @@ def screen(
         raise UnknownIdError("kpi", bad, f"not known to {where}")
     the_plan = plan if isinstance(plan, Plan) or plan is None else load_screen_plan(plan)
     if the_plan is None:
-        the_plan = Plan(organisation="", baseline=_empty_session())
+        the_plan = Plan(organisation="", baseline=Session("", 0))
     rules = the_plan.kpi_rules(kpis)
     aux = {r.denominator_kpi for r in rules.values()} | {r.moe_kpi for r in rules.values()}
     wanted = kpis + sorted({a for a in aux if a and a not in kpis} | {POPULATION_KPI})
@@ -614,12 +614,6 @@ def screen(
         municipality_meta=kg._metadata("municipalities"),
         kpi_meta=kpi_meta,
     )
-
-
-def _empty_session() -> Any:
-    from .plan import Session
-
-    return Session("", 0)
 
 
 def load_sample() -> pd.DataFrame:

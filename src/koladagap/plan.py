@@ -235,22 +235,24 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
             (the message names the file and the key).
     """
     p = Path(path)
+    missing = "plan file not found; create one with: koladagap plan init --municipality 0180"
+    return parse_plan(_read_toml(p, missing), path=str(p))
+
+
+def _read_toml(p: Path, missing: str) -> dict[str, Any]:
+    """The TOML table of a plan file, or a one-line ConfigError naming the file."""
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(
-            "plan file not found; create one with: koladagap plan init --municipality 0180",
-            path=str(p),
-        ) from None
+        raise ConfigError(missing, path=str(p)) from None
     except OSError as err:
         raise ConfigError(f"cannot read the plan file ({err.strerror})", path=str(p)) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text; save the plan as UTF-8", path=str(p)) from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"not valid TOML ({err})", path=str(p)) from None
-    return parse_plan(data, path=str(p))
 
 
 def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
@@ -263,16 +265,7 @@ def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
         ConfigError: as :func:`load_plan`.
     """
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("plan file not found", path=str(p)) from None
-    except OSError as err:
-        raise ConfigError(f"cannot read the plan file ({err.strerror})", path=str(p)) from None
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text; save the plan as UTF-8", path=str(p)) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML ({err})", path=str(p)) from None
+    data = _read_toml(p, "plan file not found")
     if "organisation" in data:
         return parse_plan(data, path=str(p))
     _known(data, _TOP_KEYS, "", str(p))

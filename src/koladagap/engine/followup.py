@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from .funnel import WINSOR
 from .levels import EPS, FLAG_LEVELS, EngineRun, advantaged_value, evaluate, run_engine
 from .panel import lookup, take
 from .result import join_present, shape
@@ -433,7 +434,7 @@ def _stable_spread(
     the covariance, across all municipalities of the type, of each one's
     deviation from the centre at the baseline and at the follow-up estimates the
     stable spread without any assumption about how chance depends on size
-    (deviations winsorised at 2.5 of their scale; kept within 0 and the smaller
+    (deviations winsorised as in the reference; kept within 0 and the smaller
     total variance of the ends).
     """
     r, ref = run.rows, run.ref
@@ -444,7 +445,7 @@ def _stable_spread(
     pos = ref.idx
     dev = ref.cols["evidence"] - ref.cols["median"]
     scale = ref.cols["scale"]
-    w = np.clip(dev, -2.5 * scale, 2.5 * scale)
+    w = np.clip(dev, -WINSOR * scale, WINSOR * scale)
     allrows = pd.DataFrame(
         {
             "kc": r["kc"][pos].astype(np.int64),
@@ -504,8 +505,8 @@ def _change(
 
     The change is measured on the statistic the reference judges (pp for shares;
     100 · log(K/M), i.e. about %, for amounts, so that wage growth alone moves
-    nothing) and oriented so that positive = worse for the sex behind at
-    baseline. It counts as ``worsened``/``improved`` only when
+    nothing) and oriented so that positive = worse for the sex behind at the end
+    with the larger gap. It counts as ``worsened``/``improved`` only when
 
     1. it is large enough: at least ``min_change_pp`` (shares) or
        ``min_change_relative`` (amounts) and ``baseline_fraction`` of the

@@ -23,8 +23,8 @@ The statistic is the excess gap (100 · log(K/M) for amounts), pooled over the
 distinct observations of the window (a copy of the previous year counts once;
 values that pool several years count when they do not overlap); the reference
 is a funnel with over-dispersion (:mod:`.funnel`) whose chance part comes from
-counts, margins of error or the population (N01951). A widened gap since a
-baseline can raise ``none``/``info`` to ``watch`` in
+counts, margins of error or the population (N01951). A gap that is material and
+has clearly widened since a baseline is raised from ``info`` to ``watch`` in
 :func:`koladagap.engine.followup.compare`.
 
 How it is computed: the values become integer-coded arrays (:mod:`.panel`);
@@ -128,7 +128,6 @@ CREDIBILITY_METHODS: tuple[str, ...] = ("counts", "moe", "size", "spread")
 """Where the reference's chance part came from: counts (a denominator KPI), published
 margins of error, the population size, or one spread for all (no size known)."""
 NO_METHOD, NEWCOMBE, MOE = range(3)
-BASIS_KNOWN, BASIS_SIZE, BASIS_SPREAD = 1, 2, 3
 
 POPULATION_KPI = "N01951"
 """Kolada's inhabitants (women, men, total): the size behind the chance part when no
@@ -554,10 +553,13 @@ def _variance(run: EngineRun) -> None:
         with np.errstate(invalid="ignore", divide="ignore"):
             nc = (kind == SHARE) & (n_k > 0) & (n_m > 0) & (k >= 0) & (k <= 100)
             nc &= (m >= 0) & (m <= 100)
-            pk, pm = k / 100.0, m / 100.0
-            v_counts = 1e4 * (pk * (1 - pk) / n_k + pm * (1 - pm) / n_m)
-            sk, sm = moe_k / 1.96, moe_m / 1.96
-            v_moe = np.where(kind == AMOUNT, 1e4 * ((sk / k) ** 2 + (sm / m) ** 2), sk**2 + sm**2)
+            v_counts = (100.0 * cred.proportion_gap_se(k / 100.0, n_k, m / 100.0, n_m)) ** 2
+            # amounts: on the log scale, each sex's margin relative to its value
+            v_moe = np.where(
+                kind == AMOUNT,
+                (100.0 * cred.moe_se(moe_k / k, moe_m / m)) ** 2,
+                cred.moe_se(moe_k, moe_m) ** 2,
+            )
             mo = ~nc & (moe_k >= 0) & (moe_m >= 0) & np.isfinite(v_moe) & (v_moe > 0)
         var = np.where(nc, v_counts, np.where(mo, v_moe, np.nan))
         method[i] = np.where(nc, NEWCOMBE, np.where(mo, MOE, NO_METHOD))
@@ -707,8 +709,7 @@ def _evidence(run: EngineRun, ref_rows: IntArray) -> dict[str, Arr]:
 
 def _floor(run: EngineRun, positions: IntArray) -> FloatArray:
     """The smallest scale a z may divide by: a tenth of the KPI's materiality step."""
-    kind = r_kind = run.rows["kind"][positions]
-    del r_kind
+    kind = run.rows["kind"][positions]
     out: FloatArray = np.select(
         [kind == SHARE, kind == AMOUNT, kind == ONE_SEX],
         [

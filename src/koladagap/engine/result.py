@@ -39,6 +39,7 @@ from .levels import (
     LEVEL_LABELS_EN,
     LEVEL_LABELS_SV,
     LEVELS,
+    MOE,
     NONE,
     NOT_COMPUTABLE,
     TOO_SMALL,
@@ -285,7 +286,7 @@ def assemble(
 def _basis(run: EngineRun, i: IntArray) -> IntArray:
     """Per row: 0 no reference, 1 counts, 2 margins of error, 3 size, 4 one spread."""
     b = run.ref.get("basis", i, 0).astype(np.int64)
-    known_moe = (b == 1) & (run.rows["var_method"][i] == 2)
+    known_moe = (b == 1) & (run.rows["var_method"][i] == MOE)
     out: IntArray = np.where(b == 0, 0, np.where(b == 1, np.where(known_moe, 2, 1), b + 1))
     out = np.where(np.isfinite(run.ref.get("evidence", i)), out, 0)
     return out
