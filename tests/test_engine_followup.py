@@ -361,3 +361,21 @@ def test_session_round_trip_and_errors(tmp_path: Path) -> None:
     with pytest.raises(CorruptCacheError):
         load_session(tmp_path / "s", "bad")
     assert list_sessions(tmp_path / "missing").empty
+
+
+def test_noise_is_compared_in_the_statistics_units_for_amounts() -> None:
+    """Amounts: wages grow 3 % a year at a steady ratio; the kr gap widens, the log ratio
+    (the statistic the noise is measured in) does not, so nothing is beyond the noise."""
+    rows = []
+    for y in YEARS:
+        for i, m in enumerate([TARGET, *OTHERS]):
+            men = 300_000.0 * 1.03 ** (y - 2015) * (1 + 0.02 * (i % 5))
+            for g, v in (("K", men * 0.9), ("M", men), ("T", men * 0.95)):
+                rows.append({"kpi": "A", "municipality_id": m, "period": y, "gender": g,
+                             "value": v})  # fmt: skip
+    values = normalise_data_frame(pd.DataFrame(rows))
+    rule = KpiRule("A", kind="amount", direction="higher_is_better")
+    c = both(values, [rule], 2019, 2022).iloc[0]
+    assert abs(c["gap_followup"] - c["gap_baseline"]) > 1_000  # kronor moved
+    assert c["evidence_followup"] == pytest.approx(c["evidence_baseline"])  # the ratio did not
+    assert not c["beyond_noise"] and c["change"] == "unchanged"

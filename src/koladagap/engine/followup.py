@@ -569,7 +569,7 @@ def _change(
         big = np.abs(delta) >= threshold - EPS
         significant = (np.abs(z) >= t["z"] - EPS) & (np.abs(z_pred) >= t["z"] - EPS)
         significant &= np.sign(z) == np.sign(z_pred)
-        beyond = np.abs(gf - gb) > noise + EPS
+        beyond = np.abs(yf - yb) > noise + EPS  # both in the statistic's units
     changed = comparable & big & significant
     change = np.where(
         ~comparable,
