@@ -51,7 +51,7 @@ import pandas as pd
 
 from koladagap.engine import KpiRule, Thresholds, compare, evaluate
 from koladagap.engine.screen import screen
-from koladagap.sample import sample_municipalities, sample_values
+from koladagap.kolada.sample import sample_municipalities, sample_values
 
 YEARS = list(range(2013, 2023))
 LAST = YEARS[-1]

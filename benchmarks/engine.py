@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from koladagap.engine import KpiRule, Thresholds, evaluate
 from koladagap.engine.reference import MAD_SCALE
-from koladagap.sample import sample_municipalities
+from koladagap.kolada.sample import sample_municipalities
 
 
 def peak_rss_gb() -> float:

@@ -61,14 +61,14 @@ LOCAL = False
 
 def p1_kpis() -> list[str]:
     """The 18 gender-split KPIs of the shipped sample (every sample KPI but N00945)."""
-    from koladagap.sample import sample_manifest
+    from koladagap.kolada.sample import sample_manifest
 
     return [k for k in sample_manifest()["values"]["kpis"] if k != "N00945"]
 
 
 def kommuner() -> list[str]:
     """The 290 kommun ids (type ``K``), sorted."""
-    from koladagap.sample import sample_municipalities
+    from koladagap.kolada.sample import sample_municipalities
 
     m = sample_municipalities()
     return sorted(m.loc[m["type"] == "K", "id"].astype(str))
@@ -91,7 +91,7 @@ def scaled_kpis(scale: int) -> list[str]:
 
 def expected_rows(kpis: Sequence[str], munis: Sequence[str] | None) -> int:
     """Rows of the sample (clones included) for the query: the exact answer."""
-    from koladagap.sample import sample_values
+    from koladagap.kolada.sample import sample_values
 
     v = sample_values()
     v = v.loc[v["period"].between(FIRST_YEAR, LAST_YEAR).to_numpy(dtype=bool)]
@@ -104,7 +104,7 @@ def expected_rows(kpis: Sequence[str], munis: Sequence[str] | None) -> int:
 
 def served_objects(kpis: Sequence[str], munis: Sequence[str]) -> int:
     """Data objects (KPI × municipality × year) the stand-in holds for the query."""
-    from koladagap.sample import sample_values
+    from koladagap.kolada.sample import sample_values
 
     v = sample_values()
     keep = v["period"].between(FIRST_YEAR, LAST_YEAR) & v["municipality_id"].isin(list(munis))
@@ -178,7 +178,7 @@ def _standin_frames(spec: dict[str, Any]) -> tuple[Any, Any]:
     """
     import pandas as pd
 
-    from koladagap.sample import sample_kpis, sample_values
+    from koladagap.kolada.sample import sample_kpis, sample_values
 
     values = sample_values()
     kpis = sample_kpis()
@@ -360,8 +360,8 @@ def peak_rss_mb() -> float:
 
 def _work_kg_values(spec: dict[str, Any]) -> dict[str, Any]:
     """``Kolada(base_url, cache_dir).values(...)`` at koladagap's defaults, timed."""
-    from koladagap.api import Kolada
-    from koladagap.http import HTTPSettings
+    from koladagap.benchmarking.data import Kolada
+    from koladagap.kolada.http import HTTPSettings
 
     settings = HTTPSettings(**spec["settings"]) if spec.get("settings") else None
     rss0 = peak_rss_mb()
@@ -385,7 +385,7 @@ def _work_kg_values(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _work_client_urls(spec: dict[str, Any]) -> dict[str, Any]:
     """``KoladaClient.fetch_all`` over given URLs at default settings (what-if chunking)."""
-    from koladagap.client import KoladaClient
+    from koladagap.kolada.client import KoladaClient
 
     c = KoladaClient(spec["base_url"])
     t0 = time.perf_counter()
@@ -396,8 +396,8 @@ def _work_client_urls(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _work_cache_read(spec: dict[str, Any]) -> dict[str, Any]:
     """Reading the fetched data back: ``Cache.read`` and ``Kolada(mode="cache").values``."""
-    from koladagap.api import Kolada
-    from koladagap.cache import Cache
+    from koladagap.benchmarking.data import Kolada
+    from koladagap.kolada.cache import Cache
 
     kpis, munis, yrs = spec["kpis"], spec.get("munis"), years()
     rss0 = peak_rss_mb()
@@ -427,10 +427,10 @@ def _work_engine(spec: dict[str, Any]) -> dict[str, Any]:
     """The deviation engine's national screen (year 2022) on the cached data."""
     import dataclasses
 
-    from koladagap.cache import Cache
     from koladagap.engine import evaluate
     from koladagap.engine.rules import rules_from_table
-    from koladagap.sample import sample_kpis, sample_municipalities
+    from koladagap.kolada.cache import Cache
+    from koladagap.kolada.sample import sample_kpis, sample_municipalities
 
     kpis = spec["kpis"]
     values = Cache(spec["cache_dir"]).read(kpis, None, years())
@@ -663,7 +663,7 @@ def _what_if_chunks(
     server: StandinProcess, kpis: list[str], munis: list[str], size: int
 ) -> dict[str, Any]:
     """The list-form fetch with municipality chunks of ``size`` (≤ 5000 objects a request)."""
-    from koladagap.client import KoladaClient
+    from koladagap.kolada.client import KoladaClient
 
     c = KoladaClient(server.base_url)
     urls: list[str] = []

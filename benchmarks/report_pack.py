@@ -58,14 +58,14 @@ EXTRA: list[tuple[str, str, float]] = [
 
 def plan_kpis() -> list[str]:
     """The sample's 19 KPIs and the 11 extra ones: 30."""
-    from koladagap.sample import sample_manifest
+    from koladagap.kolada.sample import sample_manifest
 
     return list(sample_manifest()["values"]["kpis"]) + [e[0] for e in EXTRA]
 
 
 def write_plan(folder: Path) -> Path:
     """A starter plan for Stockholm naming the 30 KPIs."""
-    from koladagap.plan import load_plan, starter_plan
+    from koladagap.benchmarking.plan import load_plan, starter_plan
 
     path = folder / "plan.toml"
     text = starter_plan(
@@ -78,11 +78,11 @@ def write_plan(folder: Path) -> Path:
 
 def _work(spec: dict[str, Any]) -> dict[str, Any]:
     """The pack and the report for the plan, timed step by step (in a fresh process)."""
-    from koladagap.api import Kolada
-    from koladagap.deviations import run_plan
-    from koladagap.plan import load_plan
-    from koladagap.reports.deviations import write_report
-    from koladagap.reports.pack import baseline_pack_input, write_baseline_pack
+    from koladagap.benchmarking.data import Kolada
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.pack import baseline_pack_input, write_baseline_pack
+    from koladagap.render.report import write_report
 
     out = Path(spec["out"])
     steps: dict[str, float] = {}

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from koladagap.schema import DATA_SCHEMA, normalise_data_frame  # noqa: E402
+from koladagap.kolada.schema import DATA_SCHEMA, normalise_data_frame  # noqa: E402
 
 OUT = ROOT / "src" / "koladagap" / "sample"
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from koladagap.cache import Cache
-from koladagap.sample import sample_values
+from koladagap.kolada.cache import Cache
+from koladagap.kolada.sample import sample_values
 
 KPI = "N00906"
 API = "http://127.0.0.1/v3"

@@ -38,7 +38,7 @@ def standin(_standin_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def fast_settings() -> Any:
     """HTTP settings for tests: no rate cap, tiny backoff, short timeouts."""
-    from koladagap.http import HTTPSettings
+    from koladagap.kolada.http import HTTPSettings
 
     return HTTPSettings(
         rate_limit=0, backoff_factor=0.01, backoff_max=0.05, retries=3, read_timeout=5.0

@@ -77,7 +77,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 import numpy as np
 import pandas as pd
 
-from koladagap import sample
+from koladagap.kolada import sample
 
 logger = logging.getLogger("koladagap.standin")
 
@@ -441,7 +441,7 @@ class KoladaStandin:
 
     Args:
         values: tidy municipality values (``kpi, municipality_id, period, gender, value,
-            count, status, isdeleted``); default :func:`koladagap.sample.sample_values`.
+            count, status, isdeleted``); default :func:`koladagap.kolada.sample.sample_values`.
         kpis, municipalities, municipality_groups, kpi_groups: metadata frames shaped
             like the sample's; each defaults to the sample's.
         ou: organisational units (``id, municipality, title``); default none.

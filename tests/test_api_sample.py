@@ -34,8 +34,8 @@ def test_public_api_is_pinned() -> None:
 
 
 def test_verbs_are_functions_not_shadowed_by_modules() -> None:
-    import koladagap.deviations
-    import koladagap.plan
+    import koladagap.benchmarking.plan
+    import koladagap.benchmarking.run
 
     for name in ("kpis", "values", "gaps", "run_plan", "load_plan", "write_report"):
         assert callable(getattr(koladagap, name)) and not isinstance(
@@ -112,7 +112,7 @@ def test_load_sample_shape() -> None:
 def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
     """÷ the advantaged sex's value in kg.gaps() as in the engine (lower is better: the smaller)."""
     from koladagap.engine import evaluate
-    from koladagap.sample import sample_municipalities, sample_values
+    from koladagap.kolada.sample import sample_municipalities, sample_values
 
     kpis = ["N03920", "N00906", "N31814"]  # lower, higher, lower is better
     g = koladagap.gaps(kpis, "1233", 2022, source="sample").set_index("kpi")
@@ -129,7 +129,7 @@ def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
 def test_screen_of_one_year_fetches_its_pooling_window() -> None:
     """`screen` judged on '2022' pools as the engine does with every year at hand."""
     from koladagap.engine import evaluate
-    from koladagap.sample import sample_municipalities, sample_values
+    from koladagap.kolada.sample import sample_municipalities, sample_values
 
     s = koladagap.screen("N00945", "2022", source="sample").set_index("municipality_id")
     full = evaluate(sample_values(), None, year=2022, municipality_meta=sample_municipalities())

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from koladagap.cli import EXIT_CACHE, EXIT_INPUT, main
-from koladagap.sample import sample_values
+from koladagap.kolada.sample import sample_values
 
 PLAN = """[organisation]
 id = "0180"

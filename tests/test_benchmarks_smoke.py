@@ -62,8 +62,8 @@ def test_standin_frames_clone_and_extra_kpis() -> None:
 
 
 def test_p4_extra_kpis_are_real_and_of_the_same_kind() -> None:
-    from koladagap.kpi_table import kpi_table
-    from koladagap.sample import sample_kpis
+    from koladagap.benchmarking.kpi_table import kpi_table
+    from koladagap.kolada.sample import sample_kpis
 
     table = kpi_table().set_index("id")
     catalogue = set(sample_kpis()["id"])
@@ -76,7 +76,7 @@ def test_p4_extra_kpis_are_real_and_of_the_same_kind() -> None:
 
 
 def test_plan_for_p4(tmp_path: Path) -> None:
-    from koladagap.plan import load_plan
+    from koladagap.benchmarking.plan import load_plan
 
     plan = load_plan(report_pack.write_plan(tmp_path))
     assert plan.organisation == "0180" and len(plan.kpi_ids) == 30

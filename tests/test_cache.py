@@ -20,12 +20,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import koladagap.cache as cache_mod
+import koladagap.kolada.cache as cache_mod
 from koladagap._version import __version__
-from koladagap.cache import Cache
 from koladagap.errors import CacheError, CorruptCacheError, InputError
-from koladagap.sample import sample_municipalities, sample_values
-from koladagap.schema import DATA_COLUMNS, DATA_DTYPES, normalise_data_frame
+from koladagap.kolada.cache import Cache
+from koladagap.kolada.sample import sample_municipalities, sample_values
+from koladagap.kolada.schema import DATA_COLUMNS, DATA_DTYPES, normalise_data_frame
 
 API = "http://127.0.0.1:9/v3"
 WRITER = Path(__file__).with_name("_cache_writer.py")
@@ -409,7 +409,7 @@ def test_meta_round_trip(tmp_path: Path) -> None:
     assert back is not None
     pd.testing.assert_frame_equal(back, m)
     assert "0180" in set(back["id"]) and pd.api.types.is_string_dtype(back["id"])
-    typed = m.astype("string")  # as koladagap.metadata builds it
+    typed = m.astype("string")  # as koladagap.kolada.metadata builds it
     c.write_meta("municipalities", typed, {"api_url": API})
     again = c.read_meta("municipalities")
     assert again is not None

@@ -13,11 +13,11 @@ from matplotlib.collections import Collection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from koladagap import charts
 from koladagap.errors import InputError
-from koladagap.frames import to_wide
-from koladagap.metadata import peer_group
-from koladagap.sample import sample_kpis, sample_municipality_groups, sample_values
+from koladagap.kolada.frames import to_wide
+from koladagap.kolada.metadata import peer_group
+from koladagap.kolada.sample import sample_kpis, sample_municipality_groups, sample_values
+from koladagap.render import charts
 
 matplotlib.use("Agg")
 

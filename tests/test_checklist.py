@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from koladagap import checklist as ck
-from koladagap.cli_checklist import register, run
+from koladagap.cli.checklist import register, run
 from koladagap.errors import ConfigError, InputError
 
 matplotlib.use("Agg")

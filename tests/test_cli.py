@@ -146,7 +146,7 @@ def test_bad_out_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_screen_sample_to_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from koladagap.engine.levels import LEVELS
     from koladagap.engine.screen import SCREEN_COLUMNS
-    from koladagap.sample import sample_municipalities
+    from koladagap.kolada.sample import sample_municipalities
 
     out = tmp_path / "screen.csv"
     code, stdout, err = run(

@@ -14,17 +14,17 @@ import requests
 import responses
 
 from kolada_standin import FAULT_KINDS
-from koladagap.client import KoladaClient, chunks
 from koladagap.errors import (
     HTTPStatusError,
     InputError,
     PaginationError,
     ResponseFormatError,
 )
-from koladagap.frames import records_to_frame
-from koladagap.http import HTTPSettings
-from koladagap.sample import sample_values
-from koladagap.schema import parse_ids
+from koladagap.kolada.client import KoladaClient, chunks
+from koladagap.kolada.frames import records_to_frame
+from koladagap.kolada.http import HTTPSettings
+from koladagap.kolada.sample import sample_values
+from koladagap.kolada.schema import parse_ids
 
 BASE = "http://127.0.0.1:9/v3"
 
@@ -244,7 +244,7 @@ def test_unknown_ids_are_reported(
     standin: Any, fast_settings: HTTPSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     c = KoladaClient(standin.base_url, settings=fast_settings)
-    with caplog.at_level("WARNING", logger="koladagap.client"):
+    with caplog.at_level("WARNING", logger="koladagap.kolada.client"):
         recs = c.data(["N00906", "N99999"], ["0180", "9999"], 2022)
     assert {r["kpi"] for r in recs} == {"N00906"}
     assert c.missing_ids == {"kpi": ["N99999"], "municipality": ["9999"]}

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from koladagap.cache import Cache
-from koladagap.sample import sample_values
+from koladagap.kolada.cache import Cache
+from koladagap.kolada.sample import sample_values
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="fork, SIGKILL and flock need POSIX")
 
@@ -35,8 +35,8 @@ KEYS = ["municipality_id", "period", "gender"]
 
 FORK_SERVER = r"""
 import os, sys, time, traceback
-from koladagap.cache import Cache
-from koladagap.sample import sample_values
+from koladagap.kolada.cache import Cache
+from koladagap.kolada.sample import sample_values
 
 KPIS = sys.argv[1].split(",")
 API = "http://127.0.0.1:9/v3"

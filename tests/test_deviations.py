@@ -10,11 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from koladagap.benchmarking.plan import load_plan, parse_plan, starter_plan
+from koladagap.benchmarking.run import run_plan, session_slug
 from koladagap.cli import EXIT_INPUT, main
-from koladagap.deviations import run_plan, session_slug
-from koladagap.plan import load_plan, parse_plan, starter_plan
-from koladagap.reports.deviations import SOURCE, report_frames, write_report
-from koladagap.sample import sample_manifest
+from koladagap.kolada.sample import sample_manifest
+from koladagap.render.report import SOURCE, report_frames, write_report
 
 KPIS = sample_manifest()["values"]["kpis"]
 
@@ -254,7 +254,7 @@ def test_cli_baseline_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_plan_with_own_measurements(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import shutil
 
-    from koladagap.measurements import read_measurements
+    from koladagap.benchmarking.measurements import read_measurements
 
     example = Path(__file__).parent / "data" / "measurements_example.csv"
     shutil.copy(example, tmp_path / "egna.csv")
@@ -304,7 +304,7 @@ def test_baseline_pack_charts_own_measurements_with_their_source(
 ) -> None:
     import shutil
 
-    from koladagap.measurements import read_measurements
+    from koladagap.benchmarking.measurements import read_measurements
 
     example = Path(__file__).parent / "data" / "measurements_example.csv"
     shutil.copy(example, tmp_path / "egna.csv")
@@ -326,7 +326,7 @@ def test_baseline_pack_charts_own_measurements_with_their_source(
 
     import matplotlib.pyplot as plt
 
-    from koladagap.reports import pack as pk
+    from koladagap.render import pack as pk
 
     inp = pk.baseline_pack_from_sample("0180", 2018, kpis=["N15428"])
     kpi = own.ids[0]

@@ -52,15 +52,15 @@ def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
         assert (html / f"{page}.html").is_file(), page
     api = (html / "api.html").read_text(encoding="utf-8")
     for name in (
-        "api.values",
-        "api.Kolada",
-        "plan.load_plan",
-        "deviations.run_plan",
-        "deviations.PlanResult",
-        "reports.deviations.write_report",
-        "reports.pack.write_baseline_pack",
-        "reports.pack.baseline_pack_input",
-        "charts.plot_kpi_trend",
+        "benchmarking.data.values",
+        "benchmarking.data.Kolada",
+        "benchmarking.plan.load_plan",
+        "benchmarking.run.run_plan",
+        "benchmarking.run.PlanResult",
+        "render.report.write_report",
+        "render.pack.write_baseline_pack",
+        "render.pack.baseline_pack_input",
+        "render.charts.plot_kpi_trend",
         "engine.evaluate",
         "engine.compare",
         "engine.Thresholds",
@@ -201,7 +201,7 @@ MINIMAL_PLAN: dict[str, Any] = {
     ("page", "block"), list(_blocks("toml")), ids=lambda x: getattr(x, "name", "")
 )
 def test_quoted_plan_is_valid(page: Path, block: str) -> None:
-    from koladagap.plan import parse_plan
+    from koladagap.benchmarking.plan import parse_plan
 
     data = tomllib.loads(block)
     plan = parse_plan(data if "organisation" in data else {**MINIMAL_PLAN, **data})

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from koladagap.benchmarking.meetings import list_sessions, load_session, save_session
 from koladagap.engine import (
     COMPARE_COLUMNS,
     KpiRule,
@@ -16,12 +17,9 @@ from koladagap.engine import (
     compare,
     evaluate,
     flag_movement,
-    list_sessions,
-    load_session,
-    save_session,
 )
 from koladagap.errors import CorruptCacheError, InputError
-from koladagap.schema import normalise_data_frame
+from koladagap.kolada.schema import normalise_data_frame
 
 TARGET = "1000"
 OTHERS = [str(1001 + i) for i in range(20)]
@@ -331,7 +329,7 @@ def test_two_sessions_every_flag_movement(tmp_path: Path) -> None:
 
 
 def test_session_round_trip_and_errors(tmp_path: Path) -> None:
-    from koladagap.sample import sample_municipalities, sample_values
+    from koladagap.kolada.sample import sample_municipalities, sample_values
 
     res = evaluate(
         sample_values(),

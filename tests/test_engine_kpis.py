@@ -7,10 +7,7 @@ from importlib import resources
 import pandas as pd
 import pytest
 
-from koladagap.engine import KpiRule, resolve_rules, rules_from_table
-from koladagap.engine.rules import election_years
-from koladagap.errors import UnknownIdError
-from koladagap.kpi_table import (
+from koladagap.benchmarking.kpi_table import (
     GONE_KPIS,
     JAMSTALLDHET_GROUPS,
     KPI_TABLE_COLUMNS,
@@ -18,6 +15,9 @@ from koladagap.kpi_table import (
     kpi_table,
     resolve_kpi_group,
 )
+from koladagap.engine import KpiRule, resolve_rules, rules_from_table
+from koladagap.engine.rules import election_years
+from koladagap.errors import UnknownIdError
 
 METHOD_TABLE = {  # id: (kind, direction) as deviation-method.md section 2 lists them
     "N15428": ("share", "higher_is_better"),
@@ -52,7 +52,7 @@ METHOD_TABLE = {  # id: (kind, direction) as deviation-method.md section 2 lists
 
 
 def test_csv_files_ship_inside_the_package() -> None:
-    root = resources.files("koladagap")
+    root = resources.files("koladagap.benchmarking")
     assert root.joinpath("kpi_table.csv").is_file()
     assert root.joinpath("jamstalldhet_groups.csv").is_file()
 
@@ -73,7 +73,7 @@ def test_table_has_the_method_defaults() -> None:
 
 
 def test_table_covers_the_sample() -> None:
-    from koladagap.sample import sample_values
+    from koladagap.kolada.sample import sample_values
 
     ids = set(kpi_table()["id"])
     assert set(sample_values()["kpi"].unique()) <= ids
@@ -145,7 +145,7 @@ def test_election_years() -> None:
 
 def test_the_kpis_verb_is_not_shadowed_by_a_module() -> None:
     import koladagap
-    import koladagap.kpi_table
+    import koladagap.benchmarking.kpi_table
 
     assert callable(koladagap.kpis)
     hits = koladagap.kpis("VAB", source="sample")

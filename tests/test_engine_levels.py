@@ -13,7 +13,7 @@ from scipy.stats import norm
 from koladagap.engine import RESULT_COLUMNS, Deviations, KpiRule, Thresholds, deviations, evaluate
 from koladagap.engine.levels import CREDIBILITY_METHODS
 from koladagap.errors import InvalidYearsError, UnknownIdError
-from koladagap.schema import normalise_data_frame
+from koladagap.kolada.schema import normalise_data_frame
 
 TARGET = "1000"
 OTHERS = [str(1001 + i) for i in range(20)]
@@ -652,7 +652,7 @@ def test_deviations_object() -> None:
 
 @pytest.fixture(scope="module")
 def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
-    from koladagap.sample import sample_municipalities, sample_values
+    from koladagap.kolada.sample import sample_municipalities, sample_values
 
     return sample_values(), sample_municipalities()
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from koladagap.engine import KpiRule, Thresholds, evaluate
-from koladagap.schema import normalise_data_frame
+from koladagap.kolada.schema import normalise_data_frame
 
 MUNIS = [str(1001 + i) for i in range(12)]
 YEARS = [2020, 2021, 2022]

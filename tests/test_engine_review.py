@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from koladagap.engine import KpiRule, Materiality, Thresholds, evaluate
-from koladagap.sample import sample_municipalities, sample_values
-from koladagap.schema import normalise_data_frame
+from koladagap.kolada.sample import sample_municipalities, sample_values
+from koladagap.kolada.schema import normalise_data_frame
 
 YEARS = (2020, 2021, 2022)
 

@@ -1,4 +1,4 @@
-"""Plain-language reasons (koladagap.explain): every level, both languages, no codes."""
+"""Plain-language reasons (koladagap.render.explain): every level, both languages, no codes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from koladagap.engine import evaluate
-from koladagap.explain import explain, reasons_by_kpi
-from koladagap.sample import sample_municipalities, sample_values
+from koladagap.kolada.sample import sample_municipalities, sample_values
+from koladagap.render.explain import explain, reasons_by_kpi
 
 CODE = re.compile(r"\b[a-z_]+:\S")  # a machine code such as material:7pp or z=…
 

@@ -30,8 +30,7 @@ import pandas as pd
 import pytest
 
 from kolada_standin import FAULT_KINDS, KoladaStandin
-from koladagap.api import Kolada, UnknownIdWarning
-from koladagap.client import KoladaClient
+from koladagap.benchmarking.data import Kolada, UnknownIdWarning
 from koladagap.errors import (
     APIError,
     HTTPStatusError,
@@ -39,8 +38,9 @@ from koladagap.errors import (
     ResponseFormatError,
     TransportError,
 )
-from koladagap.http import HTTPSettings
-from koladagap.sample import sample_values
+from koladagap.kolada.client import KoladaClient
+from koladagap.kolada.http import HTTPSettings
+from koladagap.kolada.sample import sample_values
 
 KEYS = ["kpi", "municipality_id", "period", "gender"]
 KPIS = ["N00906", "N15428", "N00945"]
@@ -205,7 +205,7 @@ def test_the_matrix_covers_every_fault_kind() -> None:
 
 def served_rows(server: KoladaStandin, fired: list[tuple[str, str]]) -> pd.DataFrame:
     """What an ``empty`` fault leaves: every row but those on and after the emptied page."""
-    from koladagap.frames import records_to_frame
+    from koladagap.kolada.frames import records_to_frame
 
     full = want(KPIS, MUNIS, YEARS)
     lost: list[dict[str, Any]] = []

@@ -11,11 +11,11 @@ import pytest
 
 import koladagap
 from kolada_standin import KoladaStandin
-from koladagap.api import Kolada, UnknownIdWarning
+from koladagap.benchmarking.data import Kolada, UnknownIdWarning
 from koladagap.cli import EXIT_API, EXIT_CACHE, EXIT_INPUT, main
 from koladagap.errors import OfflineMissingError
-from koladagap.http import HTTPSettings
-from koladagap.sample import sample_values
+from koladagap.kolada.http import HTTPSettings
+from koladagap.kolada.sample import sample_values
 
 KEYS = ["kpi", "municipality_id", "period", "gender"]
 FAST = ["--rate", "0", "--max-workers", "4"]
@@ -46,7 +46,7 @@ def fetch(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the CLI's default HTTP settings retry quickly (backoff in ms)."""
-    import koladagap.http as http
+    import koladagap.kolada.http as http
 
     orig = http.HTTPSettings.__init__
 

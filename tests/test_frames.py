@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from koladagap.errors import ResponseFormatError
-from koladagap.frames import (
+from koladagap.kolada.frames import (
     drop_groups,
     from_wide,
     is_about_children,
@@ -11,7 +11,7 @@ from koladagap.frames import (
     sex_labels,
     to_wide,
 )
-from koladagap.sample import sample_values
+from koladagap.kolada.sample import sample_values
 
 
 def _rec(mid: str = "0180", period: int = 2022, **over: object) -> dict[str, object]:

@@ -13,7 +13,7 @@ import responses
 
 from koladagap import __version__
 from koladagap.errors import HTTPStatusError, InputError, ResponseFormatError, TransportError
-from koladagap.http import HTTPSettings, RateLimiter, get_json, make_retry, make_session
+from koladagap.kolada.http import HTTPSettings, RateLimiter, get_json, make_retry, make_session
 
 URL = "http://127.0.0.1:9/v3/kpi?per_page=5000"
 
@@ -138,7 +138,7 @@ def test_rate_limiter_spaces_requests_across_threads() -> None:
 
 def test_rate_limiter_slots_are_exactly_spaced(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same limiter on a fake clock: every start 20 ms after the one before."""
-    import koladagap.http as http_mod
+    import koladagap.kolada.http as http_mod
 
     clock = {"now": 100.0}
     starts: list[float] = []

@@ -11,10 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from koladagap.cli_measurements import register, run
-from koladagap.engine import evaluate
-from koladagap.errors import ConfigError, InputError
-from koladagap.measurements import (
+from koladagap.benchmarking.measurements import (
     MIXED_SOURCE,
     REFERENCE_UNAVAILABLE,
     SOURCE,
@@ -30,7 +27,10 @@ from koladagap.measurements import (
     read_many,
     read_measurements,
 )
-from koladagap.schema import DATA_COLUMNS, DATA_DTYPES
+from koladagap.cli.measurements import register, run
+from koladagap.engine import evaluate
+from koladagap.errors import ConfigError, InputError
+from koladagap.kolada.schema import DATA_COLUMNS, DATA_DTYPES
 
 EXAMPLE = Path(__file__).parent / "data" / "measurements_example.csv"
 
@@ -237,7 +237,7 @@ def test_file_errors(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def merged() -> tuple[pd.DataFrame, pd.DataFrame, object]:
-    from koladagap.sample import sample_kpis, sample_values
+    from koladagap.kolada.sample import sample_kpis, sample_values
 
     m = read_measurements(EXAMPLE)
     values, kpi_meta = merge_into(sample_values(), sample_kpis(), m, organisation="0180")
@@ -245,7 +245,7 @@ def merged() -> tuple[pd.DataFrame, pd.DataFrame, object]:
 
 
 def test_merge_into(merged: tuple[pd.DataFrame, pd.DataFrame, object]) -> None:
-    from koladagap.sample import sample_kpis, sample_values
+    from koladagap.kolada.sample import sample_kpis, sample_values
 
     values, kpi_meta, m = merged
     n_sample = len(sample_values())
@@ -267,7 +267,7 @@ def test_merge_into(merged: tuple[pd.DataFrame, pd.DataFrame, object]) -> None:
 
 def test_evaluate_own_measurements(merged: tuple[pd.DataFrame, pd.DataFrame, object]) -> None:
     from koladagap.engine.rules import rules_from_table
-    from koladagap.sample import sample_municipalities
+    from koladagap.kolada.sample import sample_municipalities
 
     values, kpi_meta, m = merged
     rules = rules_from_table(["N00906"]) | m.rules  # type: ignore[attr-defined]

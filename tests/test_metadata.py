@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from koladagap import metadata as meta
 from koladagap.errors import InputError
-from koladagap.sample import (
+from koladagap.kolada import metadata as meta
+from koladagap.kolada.sample import (
     sample_kpi_groups,
     sample_kpis,
     sample_municipalities,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from koladagap.errors import InputError, InvalidYearsError, UnknownIdError
-from koladagap.reports import pack
+from koladagap.render import pack
 
 pptx = pytest.importorskip("pptx")
 

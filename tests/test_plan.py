@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from koladagap.benchmarking.plan import Plan, load_plan, parse_plan, starter_plan
 from koladagap.errors import ConfigError
-from koladagap.plan import Plan, load_plan, parse_plan, starter_plan
 
 GOOD = """
 [organisation]

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from koladagap.errors import InputError, InvalidYearsError
-from koladagap.schema import (
+from koladagap.kolada.schema import (
     DATA_COLUMNS,
     empty_data_frame,
     normalise_data_frame,

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from kolada_standin import FAULT_KINDS, FaultQueue, KoladaStandin
-from koladagap.sample import sample_municipality_groups, sample_values
+from koladagap.kolada.sample import sample_municipality_groups, sample_values
 
 TIMEOUT = 5.0
 

@@ -17,12 +17,18 @@ import pandas as pd
 import pytest
 
 from kolada_standin import KoladaStandin
-from koladagap.api import Kolada
+from koladagap.benchmarking.data import Kolada
+from koladagap.benchmarking.units import (
+    list_units,
+    plot_unit_gaps,
+    unit_gaps,
+    unit_type,
+    unit_values,
+)
 from koladagap.cli import EXIT_INPUT, main
 from koladagap.errors import InputError, OfflineMissingError
-from koladagap.http import HTTPSettings
-from koladagap.sample import sample_values
-from koladagap.units import list_units, plot_unit_gaps, unit_gaps, unit_type, unit_values
+from koladagap.kolada.http import HTTPSettings
+from koladagap.kolada.sample import sample_values
 
 YEARS = range(2016, 2023)
 SCHOOLS = [f"V15E0180{i:05d}" for i in range(1, 13)]
@@ -163,9 +169,9 @@ def test_cli_units(
 def test_plan_with_units_adds_a_report_section(server: KoladaStandin, tmp_path: Path) -> None:
     import openpyxl
 
-    from koladagap.deviations import run_plan
-    from koladagap.plan import parse_plan
-    from koladagap.reports.deviations import write_report
+    from koladagap.benchmarking.plan import parse_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.report import write_report
 
     plan = parse_plan(
         {

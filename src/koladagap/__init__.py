@@ -16,10 +16,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from koladagap._version import __version__
 
 if TYPE_CHECKING:
-    from .api import (
+    from koladagap.benchmarking.data import (
         ATTRIBUTION,
         ATTRIBUTION_PROCESSED,
         Kolada,
@@ -32,28 +32,28 @@ if TYPE_CHECKING:
         peers,
         values,
     )
-    from .deviations import run_plan
-    from .frames import to_wide
-    from .plan import load_plan
-    from .reports.deviations import write_report
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.kolada.frames import to_wide
+    from koladagap.render.report import write_report
 
 _LAZY = {
-    "ATTRIBUTION": "api",
-    "ATTRIBUTION_PROCESSED": "api",
-    "Kolada": "api",
-    "UnknownIdWarning": "api",
-    "gaps": "api",
-    "groups": "api",
-    "kpis": "api",
-    "load_sample": "api",
-    "municipalities": "api",
-    "peers": "api",
-    "values": "api",
-    "screen": "api",
-    "to_wide": "frames",
-    "load_plan": "plan",
-    "run_plan": "deviations",
-    "write_report": "reports.deviations",
+    "ATTRIBUTION": "benchmarking.data",
+    "ATTRIBUTION_PROCESSED": "benchmarking.data",
+    "Kolada": "benchmarking.data",
+    "UnknownIdWarning": "benchmarking.data",
+    "gaps": "benchmarking.data",
+    "groups": "benchmarking.data",
+    "kpis": "benchmarking.data",
+    "load_sample": "benchmarking.data",
+    "municipalities": "benchmarking.data",
+    "peers": "benchmarking.data",
+    "values": "benchmarking.data",
+    "screen": "benchmarking.data",
+    "to_wide": "kolada.frames",
+    "load_plan": "benchmarking.plan",
+    "run_plan": "benchmarking.run",
+    "write_report": "render.report",
 }
 
 __all__ = [

@@ -1,3 +1,3 @@
-from .cli import main
+from koladagap.cli import main
 
 raise SystemExit(main())

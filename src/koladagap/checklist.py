@@ -76,8 +76,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ._files import atomic_path as _atomic
-from .errors import ConfigError, InputError
+from koladagap._files import atomic_path as _atomic
+from koladagap.errors import ConfigError, InputError
 
 VERSIONS: tuple[str, ...] = ("2017", "2019", "2024")
 """The checklist versions shipped with koladagap."""
@@ -1825,7 +1825,7 @@ def plot_checklist(
     Raises:
         InputError: ``level`` is not a level of the checklist, or ``lang`` is not sv/en.
     """
-    from . import charts
+    from koladagap.render import charts
 
     lang = _lang(lang)
     c = result.checklist

@@ -7,11 +7,10 @@
   for every KPI × municipality × year; :mod:`.result` builds its frame;
 - :mod:`.credibility`, :mod:`.reference`, :mod:`.panel` — the vectorised parts;
 - :mod:`.followup` — :func:`compare`: baseline → follow-up, flag movement, targets;
-- :mod:`.session` — saving and loading sessions.
 
 Examples:
     >>> from koladagap.engine import evaluate, Thresholds
-    >>> from koladagap.sample import sample_values, sample_municipalities
+    >>> from koladagap.kolada.sample import sample_values, sample_municipalities
     >>> strict = Thresholds().replace(**{"materiality.share_pp": 3.0})
     >>> res = evaluate(sample_values(), None, strict, year=2022, municipalities=["0180"],
     ...                municipality_meta=sample_municipalities())
@@ -19,8 +18,8 @@ Examples:
     ['excluded', 'info', 'none']
 """
 
-from .followup import COMPARE_COLUMNS, compare, flag_movement
-from .levels import (
+from koladagap.engine.followup import COMPARE_COLUMNS, compare, flag_movement
+from koladagap.engine.levels import (
     FLAG_LEVELS,
     LEVEL_LABELS_EN,
     LEVEL_LABELS_SV,
@@ -30,11 +29,10 @@ from .levels import (
     evaluate,
     level_labels,
 )
-from .measures import compute_gaps
-from .result import RESULT_COLUMNS
-from .rules import resolve_rules, rules_from_table
-from .session import Session, list_sessions, load_session, save_session
-from .thresholds import (
+from koladagap.engine.measures import compute_gaps
+from koladagap.engine.result import RESULT_COLUMNS
+from koladagap.engine.rules import resolve_rules, rules_from_table
+from koladagap.engine.thresholds import (
     Credibility,
     FollowUp,
     KpiRule,
@@ -56,7 +54,6 @@ __all__ = [
     "KpiRule",
     "Materiality",
     "Reference",
-    "Session",
     "Thresholds",
     "compare",
     "compute_gaps",
@@ -64,9 +61,6 @@ __all__ = [
     "evaluate",
     "flag_movement",
     "level_labels",
-    "list_sessions",
-    "load_session",
     "resolve_rules",
     "rules_from_table",
-    "save_session",
 ]

@@ -26,7 +26,7 @@ row per KPI × municipality:
   on the linear trend of the years from baseline to follow-up.
 
 Examples:
-    >>> from koladagap.sample import sample_values, sample_municipalities
+    >>> from koladagap.kolada.sample import sample_values, sample_municipalities
     >>> v, mm = sample_values(), sample_municipalities()
     >>> b = evaluate(v, year=2018, municipalities=["0180"], municipality_meta=mm)
     >>> f = evaluate(v, year=2022, municipalities=["0180"], municipality_meta=mm)
@@ -45,12 +45,19 @@ import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from .funnel import WINSOR
-from .levels import EPS, FLAG_LEVELS, EngineRun, advantaged_value, evaluate, run_engine
-from .panel import lookup, take
-from .result import join_present, shape
-from .rules import AMOUNT, ELECTION_YEARS, GAP_VALUE, LOWER, ONE_SEX, SHARE
-from .thresholds import KpiRule, Thresholds
+from koladagap.engine.funnel import WINSOR
+from koladagap.engine.levels import (
+    EPS,
+    FLAG_LEVELS,
+    EngineRun,
+    advantaged_value,
+    evaluate,
+    run_engine,
+)
+from koladagap.engine.panel import lookup, take
+from koladagap.engine.result import join_present, shape
+from koladagap.engine.rules import AMOUNT, ELECTION_YEARS, GAP_VALUE, LOWER, ONE_SEX, SHARE
+from koladagap.engine.thresholds import KpiRule, Thresholds
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

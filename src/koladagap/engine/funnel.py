@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .reference import MAD_SCALE
+from koladagap.engine.reference import MAD_SCALE
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

@@ -34,7 +34,7 @@ reference only for that year's KPI-years, so one year for all 290 kommuner
 costs little more than reading the data.
 
 Examples:
-    >>> from koladagap.sample import sample_values, sample_municipalities
+    >>> from koladagap.kolada.sample import sample_values, sample_municipalities
     >>> res = evaluate(sample_values(), None, year=2022, municipalities=["0180"],
     ...                municipality_meta=sample_municipalities())
     >>> row = res.set_index("kpi").loc["N00906"]
@@ -53,12 +53,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
-from ..errors import InvalidYearsError, UnknownIdError
-from . import credibility as cred
-from .funnel import funnel
-from .panel import Panel, build_panel, lookup, take
-from .reference import oriented_percentile
-from .rules import (
+from koladagap.engine import credibility as cred
+from koladagap.engine.funnel import funnel
+from koladagap.engine.panel import Panel, build_panel, lookup, take
+from koladagap.engine.reference import oriented_percentile
+from koladagap.engine.rules import (
     AMOUNT,
     ELECTION_YEARS,
     EXP_NUMBER,
@@ -74,7 +73,8 @@ from .rules import (
     resolve_rules,
     rules_from_table,
 )
-from .thresholds import KpiRule, Thresholds
+from koladagap.engine.thresholds import KpiRule, Thresholds
+from koladagap.errors import InvalidYearsError, UnknownIdError
 
 Arr = NDArray[Any]
 FloatArray = NDArray[np.float64]
@@ -910,7 +910,7 @@ def evaluate(
         UnknownIdError: a requested municipality has no values at all.
         ConfigError: a rule or threshold is invalid.
     """
-    from .result import assemble, empty_result
+    from koladagap.engine.result import assemble, empty_result
 
     run = run_engine(
         values,

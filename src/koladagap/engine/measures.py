@@ -20,7 +20,7 @@ def _lower_is_better(wide: pd.DataFrame) -> NDArray[np.bool_]:
     """Per row: the KPI table says lower is better for its KPI (False without a ``kpi``)."""
     if "kpi" not in wide.columns or wide.empty:
         return np.zeros(len(wide), dtype=bool)
-    from ..kpi_table import kpi_table
+    from koladagap.benchmarking.kpi_table import kpi_table
 
     t = kpi_table()
     lower = set(t.loc[t["direction"] == "lower_is_better", "id"].astype(str))
@@ -39,7 +39,7 @@ def compute_gaps(wide: pd.DataFrame) -> pd.DataFrame:
 
     Examples:
         >>> import koladagap
-        >>> from koladagap.frames import to_wide
+        >>> from koladagap.kolada.frames import to_wide
         >>> w = to_wide(koladagap.values("N00906", "0180", 2022, source="sample"))
         >>> g = compute_gaps(w)
         >>> float(g.loc[0, "gap"]), round(float(g.loc[0, "ratio"]), 3), g.loc[0, "status"]

@@ -32,8 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from ..frames import label_columns
-from .levels import (
+from koladagap.engine.levels import (
     CREDIBILITY_METHODS,
     EXCLUDED,
     LEVEL_LABELS_EN,
@@ -51,7 +50,17 @@ from .levels import (
     peer_median,
     riket_gap,
 )
-from .rules import AMOUNT, EXP_NUMBER, EXPECTED_SOURCES, GAP_VALUE, LOWER, NEED, ONE_SEX, SHARE
+from koladagap.engine.rules import (
+    AMOUNT,
+    EXP_NUMBER,
+    EXPECTED_SOURCES,
+    GAP_VALUE,
+    LOWER,
+    NEED,
+    ONE_SEX,
+    SHARE,
+)
+from koladagap.kolada.frames import label_columns
 
 Arr = NDArray[Any]
 FloatArray = NDArray[np.float64]

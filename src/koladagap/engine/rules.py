@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ..errors import ConfigError
-from ..kpi_table import kpi_table
-from .panel import Panel
-from .thresholds import DIRECTIONS, KINDS, KpiRule, Thresholds
+from koladagap.benchmarking.kpi_table import kpi_table
+from koladagap.engine.panel import Panel
+from koladagap.engine.thresholds import DIRECTIONS, KINDS, KpiRule, Thresholds
+from koladagap.errors import ConfigError
 
 Arr = NDArray[Any]
 
@@ -106,7 +106,7 @@ def rules_from_table(
 
     Args:
         kpis: the KPI ids wanted; ``None`` for every KPI in the table.
-        table: a KPI table with :func:`koladagap.kpi_table.kpi_table`'s columns.
+        table: a KPI table with :func:`koladagap.benchmarking.kpi_table.kpi_table`'s columns.
         titles: KPI titles (e.g. Kolada's) used for labels and kind guesses.
     """
     t = kpi_table() if table is None else table

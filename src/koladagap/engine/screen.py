@@ -8,7 +8,7 @@ reference statistic and the reasons. ``koladagap screen`` and
 ``benchmarks/calibration.py`` runs it on simulated panels.
 
 Examples:
-    >>> from koladagap.sample import sample_values, sample_municipalities
+    >>> from koladagap.kolada.sample import sample_values, sample_municipalities
     >>> s = screen(sample_values(), year=2022, municipality_meta=sample_municipalities())
     >>> sorted(s["municipality_id"].unique())[:2], int((s["municipality_id"] == "0000").sum())
     (['0114', '0115'], 0)
@@ -24,10 +24,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from .levels import KOMMUN, LEVELS, REGION, evaluate, municipality_types
-from .panel import build_panel
-from .thresholds import KpiRule, Thresholds
+from koladagap.engine.levels import KOMMUN, LEVELS, REGION, evaluate, municipality_types
+from koladagap.engine.panel import build_panel
+from koladagap.engine.thresholds import KpiRule, Thresholds
+from koladagap.errors import ConfigError
 
 MunicipalityType = Literal["kommun", "region"]
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from ..errors import ConfigError
+from koladagap.errors import ConfigError
 
 Kind = Literal["share", "amount", "share_of_one_sex", "gap_value"]
 Direction = Literal["higher_is_better", "lower_is_better", "need", "parity_target"]

@@ -10,7 +10,7 @@ manifest is the mark of a complete session).
 
 Examples:
     >>> import tempfile
-    >>> from koladagap.sample import sample_values, sample_municipalities
+    >>> from koladagap.kolada.sample import sample_values, sample_municipalities
     >>> from koladagap.engine.levels import evaluate
     >>> res = evaluate(sample_values(), year=2022, municipalities=["0180"],
     ...                municipality_meta=sample_municipalities())
@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._version import __version__
-from ..errors import CorruptCacheError, InputError
-from .thresholds import Thresholds
+from koladagap._version import __version__
+from koladagap.engine.thresholds import Thresholds
+from koladagap.errors import CorruptCacheError, InputError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 MANIFEST_VERSION = 1

@@ -18,8 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import InputError
-from .measurements import SOURCE, Measurements, measurements_template, read_measurements
+from koladagap.benchmarking.measurements import (
+    SOURCE,
+    Measurements,
+    measurements_template,
+    read_measurements,
+)
+from koladagap.errors import InputError
 
 MESSAGES: dict[str, dict[str, str]] = {
     "sv": {

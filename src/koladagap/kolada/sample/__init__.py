@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..schema import DATA_SCHEMA, normalise_data_frame
+from koladagap.kolada.schema import DATA_SCHEMA, normalise_data_frame
 
 SAMPLE_FILES = (
     "values.parquet",

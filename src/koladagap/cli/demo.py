@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
-from .api import ATTRIBUTION, ATTRIBUTION_PROCESSED, Kolada
-from .schema import parse_ids
+from koladagap.benchmarking.data import ATTRIBUTION, ATTRIBUTION_PROCESSED, Kolada
+from koladagap.kolada.schema import parse_ids
 
 if TYPE_CHECKING:
-    from .deviations import PlanResult
+    from koladagap.benchmarking.run import PlanResult
 
 log = logging.getLogger("koladagap")
 
@@ -45,7 +45,7 @@ def run_demo(
     out: Path, *, municipality: str = "0180", lang: str = "sv", stream: TextIO
 ) -> list[Path]:
     """Write the demo outputs for ``municipality`` into ``out``; return the files written."""
-    from .cli import _msg
+    from koladagap.cli import _msg
 
     mid = parse_ids(municipality, "municipality")[0]
     kg = Kolada(mode="sample")
@@ -70,7 +70,7 @@ def run_demo(
     print(_msg(lang, "demo_offline"), file=stream)
     print("", file=stream)
     print(_msg(lang, "demo_gap_head", year=res.session.year), file=stream)
-    from .engine import level_labels
+    from koladagap.engine import level_labels
 
     labels = level_labels(lang)
     tab = res.table.assign(level=res.table["kpi"].map(res.level))
@@ -88,7 +88,7 @@ def run_demo(
     print("", file=stream)
     flagged = tab.loc[tab["level"].isin(["watch", "act"]).to_numpy(dtype=bool)]
     if len(flagged):
-        from .explain import explain
+        from koladagap.render.explain import explain
 
         print(_msg(lang, "demo_why"), file=stream)
         for kpi, why in zip(flagged["kpi"], explain(flagged, lang), strict=True):
@@ -111,9 +111,9 @@ def _deviation_report(
     kg: Kolada, out: Path, mid: str, name: str, lang: str
 ) -> tuple[list[Path], PlanResult]:
     """Plan, both sessions, and the follow-up's deviation report in three formats."""
-    from .deviations import run_plan
-    from .plan import load_plan, starter_plan
-    from .reports.deviations import write_report
+    from koladagap.benchmarking.plan import load_plan, starter_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.report import write_report
 
     plan_path = out / "plan.toml"
     text = starter_plan(mid, name, kg.available_kpis(), baseline=2018, followup=2022)
@@ -141,9 +141,9 @@ def _has(module: str) -> bool:
 
 def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
     """The baseline chart pack, coloured by the baseline session's levels."""
-    from .deviations import run_plan
-    from .explain import reasons_by_kpi
-    from .reports.pack import baseline_pack_input, write_baseline_pack
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.explain import reasons_by_kpi
+    from koladagap.render.pack import baseline_pack_input, write_baseline_pack
 
     plan = res.plan
     base = run_plan(plan, plan.baseline.name, source="sample", sessions_dir=None)
@@ -165,7 +165,7 @@ def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
 
 
 def _all_sample_kpis() -> list[str]:
-    from .sample import sample_manifest
+    from koladagap.kolada.sample import sample_manifest
 
     kpis: list[str] = sample_manifest()["values"]["kpis"]
     return kpis

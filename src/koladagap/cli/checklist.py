@@ -20,10 +20,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from koladagap.errors import InputError
 
 if TYPE_CHECKING:
-    from .checklist import Checklist
+    from koladagap.checklist import Checklist
 
 EXIT_OK = 0
 
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _user_checklist(args: argparse.Namespace, lang: str) -> Checklist | None:
-    from .checklist import load_checklist, parse_scale
+    from koladagap.checklist import load_checklist, parse_scale
 
     if getattr(args, "checklist", None) is None:
         if getattr(args, "scale", None):
@@ -137,7 +137,7 @@ def _user_checklist(args: argparse.Namespace, lang: str) -> Checklist | None:
 
 
 def _template(args: argparse.Namespace, lang: str) -> int:
-    from .checklist import DEFAULT_SESSIONS, get_checklist, write_template
+    from koladagap.checklist import DEFAULT_SESSIONS, get_checklist, write_template
 
     checklist = _user_checklist(args, lang) or get_checklist(args.checklist_version or "2024")
     sessions = (
@@ -162,7 +162,7 @@ def _template(args: argparse.Namespace, lang: str) -> int:
 
 
 def _report(args: argparse.Namespace, lang: str) -> int:
-    from .checklist import (
+    from koladagap.checklist import (
         checklist_results,
         parse_rule,
         read_scores,

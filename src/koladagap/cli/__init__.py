@@ -18,8 +18,8 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ._version import __version__
-from .errors import APIError, CacheError, InputError, KoladaGapError
+from koladagap._version import __version__
+from koladagap.errors import APIError, CacheError, InputError, KoladaGapError
 
 EXIT_OK, EXIT_INPUT, EXIT_API, EXIT_CACHE = 0, 2, 3, 4
 
@@ -235,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--chart", type=Path, help="a chart per KPI: FILE.png (KPI id added if >1)")
     _add_source(un)
 
-    from . import cli_checklist, cli_measurements
+    from koladagap.cli import checklist as cli_checklist
+    from koladagap.cli import measurements as cli_measurements
 
     cli_measurements.register(sub)
     cli_checklist.register(sub)
@@ -252,8 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _kolada(args: argparse.Namespace) -> Any:
-    from .api import Kolada, Mode
-    from .http import HTTPSettings
+    from koladagap.benchmarking.data import Kolada, Mode
+    from koladagap.kolada.http import HTTPSettings
 
     mode: Mode = "api"
     if getattr(args, "sample", False):
@@ -366,7 +367,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from .api import screen
+    from koladagap.benchmarking.data import screen
 
     _check_out(args.out)
     kg = _kolada(args)
@@ -382,8 +383,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
-    from .cache import Cache
-    from .schema import parse_ids
+    from koladagap.kolada.cache import Cache
+    from koladagap.kolada.schema import parse_ids
 
     cache = Cache(args.cache_dir)
     if args.action == "path":
@@ -402,8 +403,8 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .plan import starter_plan
-    from .schema import parse_ids
+    from koladagap.benchmarking.plan import starter_plan
+    from koladagap.kolada.schema import parse_ids
 
     mid = parse_ids(args.municipality, "municipality")
     if len(mid) != 1:
@@ -426,7 +427,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         )
     import tomllib
 
-    from .plan import parse_plan
+    from koladagap.benchmarking.plan import parse_plan
 
     parse_plan(tomllib.loads(text), path=str(out))  # what we write must read back
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -438,9 +439,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_deviations(args: argparse.Namespace) -> int:
-    from .deviations import run_plan
-    from .plan import load_plan
-    from .reports.deviations import check_report_path, write_report
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.report import check_report_path, write_report
 
     plan = load_plan(args.plan)
     lang = args.explicit_lang or plan.lang
@@ -482,11 +483,11 @@ def cmd_deviations(args: argparse.Namespace) -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from .deviations import run_plan
-    from .explain import reasons_by_kpi
-    from .measurements import is_own, read_many
-    from .plan import load_plan
-    from .reports.pack import baseline_pack_input, parse_formats, write_baseline_pack
+    from koladagap.benchmarking.measurements import is_own, read_many
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.explain import reasons_by_kpi
+    from koladagap.render.pack import baseline_pack_input, parse_formats, write_baseline_pack
 
     plan = load_plan(args.plan)
     lang = args.explicit_lang or plan.lang
@@ -525,9 +526,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_units(args: argparse.Namespace) -> int:
-    from .engine import level_labels
-    from .schema import parse_ids, parse_years
-    from .units import plot_unit_gaps, unit_gaps
+    from koladagap.benchmarking.units import plot_unit_gaps, unit_gaps
+    from koladagap.engine import level_labels
+    from koladagap.kolada.schema import parse_ids, parse_years
 
     lang = args.lang
     years = parse_years(args.years)
@@ -599,7 +600,7 @@ def cmd_units(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from koladagap.cli.demo import run_demo
 
     run_demo(args.out, municipality=args.municipality, lang=args.lang, stream=sys.stdout)
     return EXIT_OK
@@ -616,8 +617,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deviations": cmd_deviations,
     "baseline": cmd_baseline,
     "units": cmd_units,
-    "measurements": lambda args: _lazy_run("cli_measurements", args),
-    "checklist": lambda args: _lazy_run("cli_checklist", args),
+    "measurements": lambda args: _lazy_run("measurements", args),
+    "checklist": lambda args: _lazy_run("checklist", args),
 }
 
 

@@ -1,0 +1,353 @@
+"""Gaps inside the organisation: Kolada's key figures per organisational unit (OU).
+
+Kolada publishes many KPIs per unit — schools, preschools, home care, nursing
+homes, LSS units — several split by gender. :func:`unit_gaps` fetches a
+municipality's units of one type (``/ou?municipality=…``, then ``/oudata/…``)
+through the same client and cache as municipality data (the cache keeps unit
+data in its own ``ou_values/`` dataset, with the same guarantees), runs the
+same engine and statuses on every unit, and ranks the units that drive the
+organisation's gap.
+
+What to expect: units are small. Kolada suppresses the split for few pupils or
+clients, so many rows are ``not_computable``; where counts are published and
+below ``credibility.min_n`` they are ``too_small``. Those are reported as such,
+never as a zero gap and never as a flag. The reference for a unit is the other
+units of the same type in the same municipality (``z_ref`` among them; with
+fewer than ``reference.min_n`` units there is no reference, so no ``watch``/``act``).
+
+Unit types (the id prefix): see :data:`OU_TYPES`.
+
+Examples:
+    >>> OU_TYPES["V15"]
+    'grundskola F-9'
+    >>> unit_type("V15E018000201")
+    'V15'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from koladagap.errors import InputError, OfflineMissingError, UnknownIdError
+from koladagap.kolada.frames import records_to_frame
+from koladagap.kolada.schema import GENDER, KPI, OU_ID, PERIOD, parse_ids, parse_years
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from koladagap.benchmarking.data import Kolada
+    from koladagap.engine import KpiRule, Thresholds
+
+OU_TYPES: dict[str, str] = {
+    "V11": "förskola",
+    "V15": "grundskola F-9",
+    "V17": "gymnasieskola",
+    "V21": "hemtjänst äldre",
+    "V23": "särskilt boende äldre",
+    "V25": "LSS gruppbostad",
+    "V26": "LSS servicebostad",
+    "V29": "LSS daglig verksamhet",
+    "V30": "LSS korttidsvistelse",
+    "V31": "SoL boende",
+    "V32": "SoL boendestöd",
+    "V34": "SoL sysselsättning",
+    "V45": "våld i nära relationer",
+    "V60": "fastigheter region",
+}
+"""Kolada's OU id prefixes and what they are."""
+
+_TYPE = re.compile(r"^V\d{2}")
+
+
+def unit_type(ou_id: str) -> str:
+    """The type prefix of an OU id (``"V15E018000201"`` → ``"V15"``)."""
+    m = _TYPE.match(ou_id)
+    return m.group(0) if m else ""
+
+
+def _check_type(kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    k = kind.strip().upper()
+    if k not in OU_TYPES:
+        raise InputError(
+            f"unknown unit type {kind!r}: expected one of "
+            + ", ".join(f"{t} ({n})" for t, n in OU_TYPES.items())
+        )
+    return k
+
+
+def list_units(kg: Kolada, municipality: str, kind: str | None = None) -> pd.DataFrame:
+    """The organisational units of a municipality (``id, title, municipality, type``).
+
+    Online, the list is fetched and cached (``meta/ou_<municipality>.parquet``);
+    offline (``mode="cache"``) it must be in the cache.
+    """
+    mid = parse_ids(municipality, "municipality")[0]
+    t = _check_type(kind)
+    name = f"ou_{mid}"
+    df = kg.cache.read_meta(name)
+    if df is None:
+        if kg.mode != "api":
+            raise OfflineMissingError(
+                f"offline and the units of {mid} are not in the cache; run once online",
+                path=str(kg.cache.path),
+                missing=[name],
+            )
+        recs = kg.client.ou(municipality=mid)
+        df = pd.DataFrame(
+            {
+                "id": [str(r.get("id", "")) for r in recs],
+                "title": [str(r.get("title", "")) for r in recs],
+                "municipality": [str(r.get("municipality", mid)) for r in recs],
+            },
+            dtype="string",
+        )
+        kg.cache.write_meta(name, df, {"api_url": kg.base_url, "endpoint": "ou"})
+    out = df.copy()
+    out["type"] = out["id"].astype(str).str.slice(0, 3).astype("string")
+    if t is not None:
+        out = out.loc[out["type"] == t]
+    return out.sort_values("title", ignore_index=True)
+
+
+def unit_values(
+    kg: Kolada,
+    kpis: str | Iterable[str],
+    units: Iterable[str],
+    years: str | int | Iterable[int | str] | None = None,
+    *,
+    refresh: bool = False,
+) -> pd.DataFrame:
+    """Tidy unit values (``kpi, ou_id, period, gender, value, …``), through the OU cache."""
+    k = parse_ids(kpis, "kpi")
+    ids = parse_ids(list(units), "ou")
+    yrs = parse_years(years)
+    cache = kg.cache.units()
+    if not ids:
+        from koladagap.kolada.schema import empty_data_frame
+
+        return empty_data_frame(ou=True)
+    todo = k if refresh else [x for x in k if cache.missing([x], ids, yrs or None)]
+    if todo:
+        if kg.mode != "api":
+            missing = cache.missing(todo, ids, yrs or None)
+            raise OfflineMissingError(
+                f"offline and not in the unit cache: {'; '.join(missing[:5])}",
+                path=str(cache.values_dir),
+                missing=missing,
+            )
+        records = kg.client.oudata(todo, ids, yrs or None)
+        df = records_to_frame(records, ou=True, source=kg.base_url + "/oudata")
+        cache.write(
+            df,
+            query={"kpis": todo, "municipalities": ids, "years": yrs or "*", "from_date": None},
+            api_url=kg.base_url,
+        )
+    return cache.read(k, ids, yrs or None).sort_values(
+        [KPI, OU_ID, PERIOD, GENDER], ignore_index=True
+    )
+
+
+@dataclass
+class UnitGaps:
+    """Gaps per unit for one municipality, KPI set and year.
+
+    Attributes:
+        table: one row per KPI × unit (latest year up to ``year``): the engine's
+            columns plus ``unit_title``, ``rank`` (1 = drives the organisation's
+            gap most) and ``drives`` (same direction as the organisation's gap).
+        organisation: the municipality's own row per KPI (``gap``, ``level``…).
+        riket_gap: Riket's gap per KPI.
+        municipality: id and name.
+    """
+
+    table: pd.DataFrame
+    organisation: pd.DataFrame
+    riket_gap: Mapping[str, float]
+    municipality: tuple[str, str]
+    kind: str | None
+
+    def status_counts(self) -> pd.DataFrame:
+        """How many units per KPI and level (``not_computable`` says: split suppressed)."""
+        return (
+            self.table.assign(level=self.table["level"].astype(str))
+            .pivot_table(index="kpi", columns="level", values="ou_id", aggfunc="count")
+            .fillna(0)
+            .astype(int)
+        )
+
+
+def unit_gaps(
+    kg: Kolada,
+    municipality: str,
+    kpis: str | Iterable[str],
+    year: int,
+    *,
+    kind: str | None = None,
+    rules: Mapping[str, KpiRule] | None = None,
+    thresholds: Thresholds | None = None,
+    first_year: int | None = None,
+) -> UnitGaps:
+    """Gaps of every unit of ``municipality`` (of type ``kind``) with the deviation engine.
+
+    The municipality's own gap and Riket's come from the municipality data, so the
+    units can be read against them.
+    """
+    from koladagap.engine import evaluate
+    from koladagap.engine.rules import rules_from_table
+
+    mid = parse_ids(municipality, "municipality")[0]
+    k = parse_ids(kpis, "kpi")
+    if not k:
+        raise InputError("no KPI id given: name at least one, e.g. N15428")
+    units = list_units(kg, mid, kind)
+    if units.empty:
+        raise UnknownIdError("ou", [f"{mid}:{kind or '*'}"], "no units of that type in Kolada")
+    first = first_year if first_year is not None else year - 4
+    ov = unit_values(kg, k, units["id"].astype(str).tolist(), f"{first}-{year}")
+    kpi_meta = kg._metadata("kpis")
+    titles = dict(zip(kpi_meta["id"].astype(str), kpi_meta["title"].astype(str), strict=False))
+    r = dict(rules) if rules is not None else rules_from_table(k, titles=titles)
+    as_muni = ov.rename(columns={OU_ID: "municipality_id"})
+    if as_muni.empty:
+        table = pd.DataFrame(columns=["kpi", "municipality_id", "period", "gap", "level"])
+    else:
+        res = evaluate(as_muni, r, thresholds, kpi_meta=kpi_meta)
+        res = res.loc[res["period"].astype("Int64").le(year).fillna(False).to_numpy(bool)]
+        table = (
+            res.sort_values(["kpi", "municipality_id", "period"])
+            .groupby(["kpi", "municipality_id"], sort=False)
+            .tail(1)
+        )
+    table = table.rename(columns={"municipality_id": OU_ID}).drop(
+        columns=["municipality"], errors="ignore"
+    )
+    names = dict(zip(units["id"].astype(str), units["title"].astype(str), strict=True))
+    table.insert(2, "unit_title", table[OU_ID].astype(str).map(names).astype("string"))
+    org_vals = kg.values(k, [mid, "0000"], f"{first}-{year}")
+    org = evaluate(org_vals, r, thresholds, municipalities=[mid, "0000"], kpi_meta=kpi_meta)
+    org = org.loc[org["period"].astype("Int64").le(year).fillna(False).to_numpy(bool)]
+    org = org.sort_values(["kpi", "period"]).groupby(["kpi", "municipality_id"]).tail(1)
+    riket = org.loc[org["municipality_id"] == "0000"].set_index("kpi")["gap"].astype(float)
+    own = org.loc[org["municipality_id"] == mid].reset_index(drop=True)
+    table = _rank(table.reset_index(drop=True), own)
+    return UnitGaps(
+        table=table,
+        organisation=own,
+        riket_gap={str(k): float(v) for k, v in riket.items()},
+        municipality=(mid, kg.municipality_name(mid)),
+        kind=_check_type(kind),
+    )
+
+
+def _rank(table: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    """Rank units by how much their gap points the way the organisation's gap does."""
+    if table.empty:
+        return table.assign(drives=pd.Series(dtype="boolean"), rank=pd.Series(dtype="Int64"))
+    org_gap = table["kpi"].map(own.set_index("kpi")["gap"].astype(float)).astype(float)
+    sign = np.sign(org_gap.fillna(0.0).to_numpy())
+    gap = pd.to_numeric(table["gap"], errors="coerce").to_numpy(dtype=float)
+    score = gap * sign
+    judged = ~table["level"].astype(str).isin(["not_computable", "too_small", "excluded"])
+    ok = np.isfinite(score) & (sign != 0) & judged.to_numpy()
+    drives = ok & (score > 0)
+    out = table.assign(_score=np.where(ok, score, np.nan))
+    out["drives"] = pd.array(np.where(ok, drives, False), dtype="boolean")
+    out["rank"] = (
+        out.groupby("kpi")["_score"].rank(ascending=False, method="min", na_option="keep")
+    ).astype("Int64")
+    out = out.sort_values(["kpi", "rank", "unit_title"], na_position="last").drop(columns="_score")
+    return out.reset_index(drop=True)
+
+
+def plot_unit_gaps(
+    ug: UnitGaps, kpi: str, *, lang: str = "sv", ax: Axes | None = None, top: int = 25
+) -> Axes:
+    """Units' gaps (women − men) for one KPI, with the organisation's gap and Riket's.
+
+    Units whose gap cannot be computed are counted in the subtitle, never drawn as 0.
+    """
+    from koladagap.render.charts import OKABE_ITO, _finish, _get_ax, short_title
+
+    ax = _get_ax(ax)
+    sv = lang == "sv"
+    t = ug.table.loc[ug.table["kpi"] == kpi]
+    shown = t.loc[pd.to_numeric(t["gap"], errors="coerce").notna()].copy()
+    shown["gap"] = shown["gap"].astype(float)
+    shown = shown.sort_values("gap").tail(top) if len(shown) > top else shown.sort_values("gap")
+    n_missing = int(len(t) - t["gap"].notna().sum())
+    y = np.arange(len(shown))
+    palette = {
+        "act": OKABE_ITO["vermilion"],
+        "watch": OKABE_ITO["orange"],
+        "info": OKABE_ITO["sky"],
+    }
+    levels = shown["level"].astype(str)
+    colours = [palette.get(lv, "#BBBBBB") for lv in levels]
+    ax.barh(y, shown["gap"].to_numpy(), color=colours, edgecolor="#333333", lw=0.5, gid="units")
+    from matplotlib.patches import Patch
+
+    from koladagap.engine import level_labels
+
+    names = level_labels(lang)
+    level_handles = [
+        Patch(facecolor=palette[lv], edgecolor="#333333", label=names[lv])
+        for lv in ("act", "watch", "info")
+        if (levels == lv).any()
+    ]
+    ax.set_yticks(y, [short_title(str(s), 40) for s in shown["unit_title"]])
+    own = ug.organisation.set_index("kpi")["gap"].astype(float).get(kpi, np.nan)
+
+    def num(x: float) -> str:
+        return f"{x:.1f}".replace(".", ",").replace("-", "−") if sv else f"{x:.1f}"
+
+    if np.isfinite(own):
+        label = f"{ug.municipality[1]}: {num(own)}"
+        ax.axvline(own, color=OKABE_ITO["black"], lw=2, gid="organisation", label=label)
+    riket = float(ug.riket_gap.get(kpi, np.nan))
+    if np.isfinite(riket):
+        label = f"Riket: {num(riket)}"
+        ax.axvline(riket, color=OKABE_ITO["black"], lw=1.5, ls="--", gid="riket", label=label)
+    ax.axvline(0, color="#999999", lw=0.8)
+    title = str(t["kpi_title"].iloc[0]) if len(t) and "kpi_title" in t else kpi
+    kind = OU_TYPES.get(ug.kind or "", "enheter" if sv else "units")
+    ax.set_title(
+        f"{short_title(title, 80)}\n"
+        + (
+            f"Skillnad kvinnor/flickor − män/pojkar per enhet ({kind}), {ug.municipality[1]}"
+            if sv
+            else f"Gap women/girls − men/boys per unit ({kind}), {ug.municipality[1]}"
+        ),
+        loc="left",
+        fontsize=12,
+    )
+    ax.set_xlabel("Skillnad (K − M)" if sv else "Gap (W − M)")
+    note = (
+        f"{n_missing} enheter utan könsuppdelat värde (kan ej beräknas) visas inte."
+        if sv
+        else f"{n_missing} units without a gender split (not computable) are not shown."
+    )
+    handles = level_handles + list(ax.get_legend_handles_labels()[0])
+    if handles:
+        ax.legend(handles=handles, loc="lower right", frameon=False)
+    return _finish(
+        ax, lang, [note] if n_missing else [], {"left": 0.2, "right": 0.97, "below": 0.6}
+    )
+
+
+__all__ = [
+    "OU_TYPES",
+    "UnitGaps",
+    "list_units",
+    "plot_unit_gaps",
+    "unit_gaps",
+    "unit_type",
+    "unit_values",
+]

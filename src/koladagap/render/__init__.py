@@ -1,0 +1,1 @@
+"""Everything a person reads: style, language, charts, reports and the baseline pack."""
