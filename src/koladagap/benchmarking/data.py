@@ -31,7 +31,6 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from koladagap.kolada import metadata as meta
 from koladagap.engine.measures import compute_gaps
 from koladagap.errors import (
     CorruptCacheError,
@@ -40,6 +39,7 @@ from koladagap.errors import (
     OfflineMissingError,
     UnknownIdError,
 )
+from koladagap.kolada import metadata as meta
 from koladagap.kolada.cache import Cache
 from koladagap.kolada.client import KoladaClient
 from koladagap.kolada.frames import drop_groups, label_columns, records_to_frame, to_wide

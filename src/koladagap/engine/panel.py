@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from koladagap.kolada.schema import GENDER, ISDELETED, KPI, MUNICIPALITY_ID, PERIOD, VALUE
+from koladagap.columns import GENDER, ISDELETED, KPI, MUNICIPALITY_ID, PERIOD, VALUE
 
 IntArray = NDArray[np.int64]
 Int32Array = NDArray[np.int32]

@@ -18,24 +18,22 @@ from collections.abc import Iterable
 import pandas as pd
 import pyarrow as pa
 
-from koladagap.errors import InputError, InvalidYearsError
-
 # --- tidy value frames -------------------------------------------------------
-
-KPI = "kpi"
-MUNICIPALITY_ID = "municipality_id"
-OU_ID = "ou_id"
-PERIOD = "period"
-GENDER = "gender"
-VALUE = "value"
-COUNT = "count"
-STATUS = "status"
-ISDELETED = "isdeleted"
-
-GENDERS = ("T", "K", "M")
-
-DATA_COLUMNS = [KPI, MUNICIPALITY_ID, PERIOD, GENDER, VALUE, COUNT, STATUS, ISDELETED]
-OU_DATA_COLUMNS = [KPI, OU_ID, PERIOD, GENDER, VALUE, COUNT, STATUS, ISDELETED]
+from koladagap.columns import (  # noqa: F401 (re-exported: the tidy frame's names)
+    COUNT,
+    DATA_COLUMNS,
+    GENDER,
+    GENDERS,
+    ISDELETED,
+    KPI,
+    MUNICIPALITY_ID,
+    OU_DATA_COLUMNS,
+    OU_ID,
+    PERIOD,
+    STATUS,
+    VALUE,
+)
+from koladagap.errors import InputError, InvalidYearsError
 
 DATA_SCHEMA = pa.schema(
     [

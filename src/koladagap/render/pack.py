@@ -46,11 +46,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from koladagap.render import charts
 from koladagap.errors import InputError, InvalidYearsError, OfflineMissingError, UnknownIdError
 from koladagap.kolada.frames import sex_labels, to_wide
 from koladagap.kolada.metadata import municipality_kind, peer_group
 from koladagap.kolada.schema import KPI, MUNICIPALITY_ID, PERIOD, parse_ids
+from koladagap.render import charts
 
 if TYPE_CHECKING:
     from koladagap.benchmarking.data import Kolada
