@@ -395,7 +395,7 @@ def _work_client_urls(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _work_cache_read(spec: dict[str, Any]) -> dict[str, Any]:
-    """Reading the fetched data back: ``Cache.read`` and ``Kolada(mode="cache").values``."""
+    """Reading the fetched data back: ``Cache.read`` and ``Kolada(mode="offline").values``."""
     from koladagap.benchmarking.data import Kolada
     from koladagap.kolada.cache import Cache
 
@@ -408,7 +408,7 @@ def _work_cache_read(spec: dict[str, Any]) -> dict[str, Any]:
         df = cache.read(kpis, munis, yrs)
         raw.append(time.perf_counter() - t0)
     verb: list[float] = []
-    kg = Kolada(cache_dir=spec["cache_dir"], mode=spec.get("mode", "cache"))
+    kg = Kolada(cache_dir=spec["cache_dir"], mode=spec.get("mode", "offline"))
     for _ in range(int(spec.get("repeat", 5))):
         t0 = time.perf_counter()
         df2 = kg.values(kpis, munis, f"{FIRST_YEAR}-{LAST_YEAR}")
@@ -427,6 +427,7 @@ def _work_engine(spec: dict[str, Any]) -> dict[str, Any]:
     """The deviation engine's national screen (year 2022) on the cached data."""
     import dataclasses
 
+    from koladagap.benchmarking.kpi_table import kpi_table
     from koladagap.engine import evaluate
     from koladagap.engine.rules import rules_from_table
     from koladagap.kolada.cache import Cache
@@ -436,7 +437,7 @@ def _work_engine(spec: dict[str, Any]) -> dict[str, Any]:
     values = Cache(spec["cache_dir"]).read(kpis, None, years())
     meta = sample_kpis()
     titles = dict(zip(meta["id"].astype(str), meta["title"].astype(str), strict=False))
-    base = rules_from_table(p1_kpis(), titles=titles)
+    base = rules_from_table(p1_kpis(), table=kpi_table(), titles=titles)
     rules = {}
     for k in kpis:
         r = base[k.split("X")[0]]

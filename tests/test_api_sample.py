@@ -1,5 +1,7 @@
 """The public verbs on the shipped sample (no network, no cache)."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -7,9 +9,24 @@ import koladagap
 from koladagap.errors import InputError, InvalidYearsError, UnknownIdError
 
 EXPECTED_ALL = [
+    "APIError",
     "ATTRIBUTION",
     "ATTRIBUTION_PROCESSED",
+    "CacheError",
+    "ConfigError",
+    "CorruptCacheError",
+    "HTTPSettings",
+    "InputError",
+    "InvalidYearsError",
     "Kolada",
+    "KoladaGapError",
+    "KpiRule",
+    "Meeting",
+    "OfflineMissingError",
+    "Plan",
+    "PlanResult",
+    "Thresholds",
+    "UnknownIdError",
     "UnknownIdWarning",
     "__version__",
     "gaps",
@@ -23,6 +40,7 @@ EXPECTED_ALL = [
     "screen",
     "to_wide",
     "values",
+    "write_baseline_pack",
     "write_report",
 ]
 
@@ -111,6 +129,7 @@ def test_load_sample_shape() -> None:
 
 def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
     """÷ the advantaged sex's value in kg.gaps() as in the engine (lower is better: the smaller)."""
+    from koladagap.benchmarking.kpi_table import kpi_table
     from koladagap.engine import evaluate
     from koladagap.kolada.sample import sample_municipalities, sample_values
 
@@ -118,7 +137,7 @@ def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
     g = koladagap.gaps(kpis, "1233", 2022, source="sample").set_index("kpi")
     e = evaluate(
         sample_values(), None, year=2022, municipalities=["1233"],
-        municipality_meta=sample_municipalities(),
+        municipality_meta=sample_municipalities(), kpi_table=kpi_table(),
     ).set_index("kpi")  # fmt: skip
     for k in kpis:
         assert g.loc[k, "relative_gap"] == pytest.approx(e.loc[k, "relative_gap"]), k
@@ -128,12 +147,46 @@ def test_relative_gap_means_one_thing_in_gaps_and_evaluate() -> None:
 
 def test_screen_of_one_year_fetches_its_pooling_window() -> None:
     """`screen` judged on '2022' pools as the engine does with every year at hand."""
+    from koladagap.benchmarking.kpi_table import kpi_table
     from koladagap.engine import evaluate
     from koladagap.kolada.sample import sample_municipalities, sample_values
 
     s = koladagap.screen("N00945", "2022", source="sample").set_index("municipality_id")
-    full = evaluate(sample_values(), None, year=2022, municipality_meta=sample_municipalities())
+    full = evaluate(
+        sample_values(), None, year=2022, municipality_meta=sample_municipalities(),
+        kpi_table=kpi_table(),
+    )  # fmt: skip
     full = full[full["kpi"] == "N00945"].set_index("municipality_id").loc[s.index]
     assert len(s) == 290
     assert (s["evidence_years"].astype(float) == full["evidence_years"].astype(float)).all()
     assert (s["level"] == full["level"]).all()
+
+
+def test_offline_is_the_word_and_cache_still_works_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from koladagap.errors import OfflineMissingError
+
+    monkeypatch.setenv("KOLADAGAP_CACHE_DIR", str(tmp_path))
+    assert koladagap.Kolada(mode="offline").mode == "offline"
+    with pytest.warns(DeprecationWarning, match='mode="offline"'):
+        assert koladagap.Kolada(mode="cache").mode == "offline"
+    with pytest.raises(OfflineMissingError, match="offline and not in the cache"):
+        koladagap.values("N00906", "0180", 2022, source="offline")
+    with (
+        pytest.warns(DeprecationWarning, match='source="offline"'),
+        pytest.raises(OfflineMissingError),
+    ):
+        koladagap.values("N00906", "0180", 2022, source="cache")
+    with pytest.raises(InputError, match="'api', 'offline' or 'sample'"):
+        koladagap.Kolada(mode="disk")  # type: ignore[arg-type]
+
+
+def test_kolada_is_a_source_that_adds_gaps() -> None:
+    from koladagap.kolada.source import KoladaSource
+
+    kg = koladagap.Kolada(mode="sample")
+    assert isinstance(kg, KoladaSource) and not hasattr(KoladaSource, "gaps")
+    plain = KoladaSource(mode="sample").values("N00906", "0180", 2022)
+    pd.testing.assert_frame_equal(plain, kg.values("N00906", "0180", 2022))
+    assert kg.gaps("N00906", "0180", 2022)["gap"].tolist() == [-46800.0]

@@ -84,6 +84,7 @@ def test_plan_for_p4(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.bench
 def test_quick_run_writes_results(local: None, tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
     raw = tmp_path / "results.json"

@@ -20,12 +20,13 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import koladagap.kolada.cache as cache_mod
+import koladagap.kolada.cache.common as cache_common
 from koladagap._version import __version__
+from koladagap.columns import DATA_COLUMNS
 from koladagap.errors import CacheError, CorruptCacheError, InputError
 from koladagap.kolada.cache import Cache
 from koladagap.kolada.sample import sample_municipalities, sample_values
-from koladagap.kolada.schema import DATA_COLUMNS, DATA_DTYPES, normalise_data_frame
+from koladagap.kolada.schema import DATA_DTYPES, normalise_data_frame
 
 API = "http://127.0.0.1:9/v3"
 WRITER = Path(__file__).with_name("_cache_writer.py")
@@ -239,12 +240,12 @@ def test_incremental_refresh_adds_no_coverage_but_updates_last_fetched(
 ) -> None:
     c = Cache(tmp_path)
     t0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
-    monkeypatch.setattr(cache_mod, "_now", lambda: t0)
+    monkeypatch.setattr(cache_common, "now", lambda: t0)
     c.write(sample("N00906", ["0180"], [2021]), query=q(["N00906"], ["0180"], [2021]), api_url=API)
     first = c.last_fetched("N00906")
     assert first == t0 and first.tzinfo is not None and first.utcoffset() == dt.timedelta(0)
     t1 = t0 + dt.timedelta(days=30)
-    monkeypatch.setattr(cache_mod, "_now", lambda: t1)
+    monkeypatch.setattr(cache_common, "now", lambda: t1)
     new = frame([("N00906", "0180", 2022, "T", 1.0)])
     c.write(new, query=q(["N00906"], ["0180"], [2022], from_date="2024-03-01"), api_url=API)
     assert c.last_fetched("N00906") == t1
@@ -448,26 +449,57 @@ def test_a_held_lock_makes_another_writer_wait_then_time_out(tmp_path: Path) -> 
     assert len(c.read("N00906")) == 1
 
 
-def test_lock_without_fcntl_uses_an_exclusive_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(cache_mod, "_fcntl", None)
+def test_locks_are_per_kpi_and_per_dataset(tmp_path: Path) -> None:
     c = Cache(tmp_path)
     c.lock_timeout = 0.2
     df = frame([("N00906", "0180", 2021, "K", 1.0)])
-    c.write(df, query=q(["N00906"]), api_url=API)
-    excl = tmp_path / "locks" / "N00906.lock.excl"
-    assert not excl.exists()
     with c._lock("N00906"):
-        assert excl.exists()
+        c.write(frame([("N15428", "0180", 2021, "K", 1.0)]), query=q(["N15428"]), api_url=API)
+        c.write_meta("kpis", pd.DataFrame({"id": ["N00906"]}), {})
+        ou = c.units()
+        ou.lock_timeout = 0.2
+        with ou._lock("N00906"):  # the unit dataset has locks of its own
+            pass
+        with pytest.raises(CacheError, match="lock") as info:
+            c.write(df, query=q(["N00906"]), api_url=API)
+        assert info.value.path == str(tmp_path / "locks" / "N00906.lock")
+    c.write(df, query=q(["N00906"]), api_url=API)
+    assert sorted(c.info()["kpi"]) == ["N00906", "N15428"]
+
+
+def test_a_lock_held_in_another_process_is_waited_for(tmp_path: Path) -> None:
+    """The lock holds across processes, and is released when its holder ends."""
+    c = Cache(tmp_path)
+    c.lock_timeout = 0.2
+    held, release = tmp_path / "held", tmp_path / "release"
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from koladagap.kolada.cache import Cache\n"
+        "with Cache(sys.argv[1])._lock('N00906'):\n"
+        "    Path(sys.argv[2]).write_text('held')\n"
+        "    end = time.monotonic() + 60\n"
+        "    while not Path(sys.argv[3]).exists() and time.monotonic() < end:\n"
+        "        time.sleep(0.01)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(held), str(release)])
+    df = frame([("N00906", "0180", 2021, "K", 1.0)])
+    try:
+        deadline = time.monotonic() + 60  # a hang guard only
+        while not held.exists():
+            assert proc.poll() is None, "the lock holder ended early"
+            assert time.monotonic() < deadline, "the lock holder never took the lock"
+            time.sleep(0.01)
         with pytest.raises(CacheError, match="lock"):
             c.write(df, query=q(["N00906"]), api_url=API)
-    # a lock file left by a crashed process is broken once it is old enough
-    excl.write_text("12345")
-    old = time.time() - 3600
-    os.utime(excl, (old, old))
-    c.write(frame([("N00906", "0180", 2022, "K", 2.0)]), query=q(["N00906"]), api_url=API)
-    assert len(c.read("N00906")) == 2 and not excl.exists()
+        release.write_text("go")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    c.write(df, query=q(["N00906"]), api_url=API)
+    assert len(c.read("N00906")) == 1
 
 
 # --- crash safety and concurrency (subprocesses) --------------------------------------
@@ -526,6 +558,7 @@ def test_a_writer_killed_midway_leaves_the_old_partition_intact(tmp_path: Path) 
 
 
 @posix_only
+@pytest.mark.slow
 def test_concurrent_writers_keep_every_row(tmp_path: Path) -> None:
     c = Cache(tmp_path / "cache")
     go = tmp_path / "go"
@@ -556,3 +589,48 @@ def test_concurrent_writers_keep_every_row(tmp_path: Path) -> None:
         assert c.missing(["N00906"], g, years) == []
     assert c.missing(["N00906"], ["0180"], [2021]) == ["N00906 municipality 0180 year 2021"]
     assert not list(c.partition_file("N00906").parent.glob(".part-*"))
+
+
+# --- the atomic writer ------------------------------------------------------------------
+
+
+def test_cache_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Files are 0o666 less the umask (readable by colleagues), not mkstemp's 0o600."""
+    old = os.umask(0o022)
+    try:
+        c = Cache(tmp_path)
+        c.write(frame([("N00906", "0180", 2021, "K", 1.0)]), query=q(["N00906"]), api_url=API)
+        c.write_meta("municipalities", sample_municipalities(), {})
+    finally:
+        os.umask(old)
+    if os.name == "posix":
+        assert c.partition_file("N00906").stat().st_mode & 0o777 == 0o644
+        assert c.meta_file("municipalities").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    from koladagap._files import atomic_path, write_atomic
+
+    target = tmp_path / "sub" / "report.txt"
+    write_atomic(target, "gammal")
+
+    def half_then_fail(f: Any) -> None:
+        f.write(b"ny men halv")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, half_then_fail)
+
+    def fail_in_the_block() -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_text("ny")
+            raise RuntimeError("the writer failed")
+
+    with pytest.raises(RuntimeError):
+        fail_in_the_block()
+    assert target.read_text(encoding="utf-8") == "gammal"
+    assert [p.name for p in target.parent.iterdir()] == ["report.txt"]
+    with atomic_path(target, prefix=".part-") as tmp:
+        assert tmp.name.startswith(".part-") and tmp.suffix == ".tmp"
+        tmp.write_bytes(b"ny")
+    assert target.read_bytes() == b"ny"

@@ -14,10 +14,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from koladagap.errors import InputError
+from koladagap.kolada import frames
 from koladagap.kolada.frames import to_wide
 from koladagap.kolada.metadata import peer_group
 from koladagap.kolada.sample import sample_kpis, sample_municipality_groups, sample_values
-from koladagap.render import charts
+from koladagap.render import charts, i18n, style
+from koladagap.render.i18n import groups
 
 matplotlib.use("Agg")
 
@@ -172,8 +174,48 @@ def test_share_of_one_sex_is_drawn_against_parity(
 def test_no_values_is_an_input_error(ax: Axes, gaps: pd.DataFrame) -> None:
     with pytest.raises(InputError, match="no values"):
         charts.plot_kpi_trend(gaps, "N15428", "9999", ax=ax)
-    with pytest.raises(InputError, match="invalid lang"):
+    with pytest.raises(ValueError, match="'de' is not supported"):
         charts.plot_kpi_trend(gaps, "N15428", ORG, lang="de", ax=ax)
+
+
+def _visible_gap(handle: Line2D, dashes: tuple[float, float]) -> float:
+    """The points of a legend sample's line left blank by its dashes and not hidden by a marker.
+
+    ``dashes`` is the (on, off) pattern as the style gives it; matplotlib scales it by the
+    line width. Legend samples are drawn in points, so the answer is in points.
+    """
+    on, off = (d * handle.get_linewidth() for d in dashes)
+    x = np.asarray(handle.get_xdata(), dtype=float)
+    every = handle.get_markevery()
+    marks = x if every is None else x[np.asarray(every)]
+    half = (handle.get_markersize() + handle.get_markeredgewidth()) / 2
+    step = 0.05
+    at = np.arange(x[0], x[-1], step)
+    in_gap = (at - x[0]) % (on + off) >= on
+    hidden = np.zeros(len(at), dtype=bool)
+    for m in marks:
+        hidden |= np.abs(at - m) <= half
+    return float((in_gap & ~hidden).sum() * step)
+
+
+def test_the_legend_sample_of_mens_dashed_line_shows_its_dashes(
+    ax: Axes, gaps: pd.DataFrame, titles: dict[str, str]
+) -> None:
+    charts.plot_kpi_trend(gaps, "N00906", ORG, kpi_title=titles["N00906"], riket=False, ax=ax)
+    legend = ax.get_legend()
+    assert legend is not None
+    samples = {
+        t.get_text().strip(): h
+        for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+    }
+    women, men = samples["kvinnor"], samples["män"]
+    assert isinstance(women, Line2D) and isinstance(men, Line2D)
+    assert women.get_linestyle() == "-" and men.get_linestyle() == "--"
+    assert men.get_linestyle() == _lines(ax)["men"].get_linestyle()
+    _, dashes = charts.SEX_STYLE["men"]["linestyle"]
+    # at least one whole gap between two dashes shows beside the square markers
+    off = dashes[1] * men.get_linewidth()
+    assert _visible_gap(men, dashes) >= 0.9 * off
 
 
 # --- the gap over time ----------------------------------------------------------------------
@@ -399,6 +441,38 @@ def test_an_axes_given_is_used_and_returned(ax: Axes, gaps: pd.DataFrame) -> Non
 
 
 # --- text helpers and levels ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("sv", ["Kan inte beräknas", "Bevaka", "Åtgärda"]),
+        ("en", ["Not computable", "Watch", "Act"]),
+    ],
+)
+def test_charts_use_the_one_palette_and_the_one_level_vocabulary(
+    lang: str, words: list[str], ax: Axes, gaps: pd.DataFrame, titles: dict[str, str]
+) -> None:
+    for name in ("OKABE_ITO", "SEX_STYLE", "LEVELS", "LEVEL_COLOURS", "NO_LEVEL_COLOUR"):
+        assert getattr(charts, name) is getattr(style, name), name
+    for name in ("LEVEL_LABELS", "LEVEL_SHORT", "check_lang", "format_number"):
+        assert getattr(charts, name) is getattr(i18n, name), name
+    levels = {"N00906": "not_computable", "N15428": "watch", "N17461": "act"}
+    charts.plot_dumbbell(_latest(gaps), levels=levels, kpi_titles=titles, lang=lang, ax=ax)
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "level_text"] == words
+
+
+def test_chart_labels_for_women_and_men_agree_with_the_data_layer(titles: dict[str, str]) -> None:
+    """render.i18n.groups words K and M as kolada.frames does (until they share one home)."""
+    texts = [*titles.values(), "Elever i åk 9, andel (%)", "Barn 1-5 år inskrivna, andel (%)", ""]
+    for lang in ("sv", "en"):
+        mine = groups.label_columns(texts, lang)  # type: ignore[arg-type]
+        theirs = frames.label_columns(texts, lang)  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(mine, theirs)
+        assert [groups.sex_labels(t, lang) for t in texts] == [
+            frames.sex_labels(t, lang)  # type: ignore[arg-type]
+            for t in texts
+        ]
 
 
 def test_numbers_and_units_in_swedish_and_english() -> None:

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from koladagap import checklist as ck
 from koladagap.cli.checklist import register, run
 from koladagap.errors import ConfigError, InputError
+from koladagap.render import checklist as rc
 
 matplotlib.use("Agg")
 
@@ -297,14 +298,14 @@ def test_sum_mean_counts_and_movement_by_hand() -> None:
     per_item = res.scores.loc[res.scores["session"].eq("Benchmarking 1")]
     assert per_item["change_prev"].tolist() == [1, 0, 0, 1, 1, 0, 0, 0, 1]
 
-    lines = res.summary_lines()
+    lines = rc.summary_lines(res)
     assert lines[0] == (
         "Uppstart: summa 13 av 30, medel 1,3 (10 av 10 moment skattade; 7 på 1, 3 på 2, 0 på 3)"
     )
     assert lines[2].endswith("; +4 sedan Benchmarking 1 (5 upp, 1 ned), +10 sedan Uppstart"), lines[
         2
     ]
-    assert "mean 1.8 (9 of 10 steps scored" in res.summary_lines("en")[1]
+    assert "mean 1.8 (9 of 10 steps scored" in rc.summary_lines(res, "en")[1]
 
 
 def test_meetings_without_scores_are_ignored_and_movement_skips_them() -> None:
@@ -335,7 +336,7 @@ def test_levels_are_summed_and_compared_apart() -> None:
         3,
         3,
     ]
-    assert res.summary_lines()[0].startswith("Övergripande – Uppstart: summa 20 av 40")
+    assert rc.summary_lines(res)[0].startswith("Övergripande – Uppstart: summa 20 av 40")
 
 
 # --- readiness ----------------------------------------------------------------------------------
@@ -357,7 +358,7 @@ def test_readiness_on_the_1_to_3_scale(
     (r,) = res.readiness
     assert (r.ready, r.blocking, r.session, r.needed) == (ready, blocking, "Benchmarking 3", 6)
     assert res.ready is ready
-    line = res.readiness_lines()[0]
+    line = rc.readiness_lines(res)[0]
     assert line.startswith(
         "Redo att vara modellkommun/-region enligt regeln ”inget moment på 1 och fler än "
         "hälften av momenten på 3” (Benchmarking 3): " + ("ja" if ready else "nej")
@@ -395,7 +396,7 @@ def test_readiness_on_the_1_to_4_scale_per_level(
     assert (over.level, over.ready) == ("övergripande", True)
     assert (nam.level, nam.ready, nam.n_at_least, nam.needed) == ("nämnd", ready, n_at_least, 6)
     assert res.ready is ready
-    line = res.readiness_lines()[1]
+    line = rc.readiness_lines(res)[1]
     assert line.startswith("Nämnd/förvaltning – Redo att vara modellkommun/-region")
     assert "fler än hälften av momenten på 3 eller högre" in line
     assert "koladagaps tolkning av regeln för skalan 1–4" in line
@@ -407,7 +408,7 @@ def test_unscored_items_stop_readiness_and_are_named() -> None:
     res = _results("2019", {"Uppstart": [3] * 9 + [None]})
     (r,) = res.readiness
     assert (r.ready, r.unscored, r.n_at_least) == (False, ("10",), 9)
-    assert res.readiness_lines()[0].endswith("nej; ej skattade: 10")
+    assert rc.readiness_lines(res)[0].endswith("nej; ej skattade: 10")
     rule = ck.ReadinessRule(1, 3, require_all_scored=False)
     assert ck.checklist_results(
         ck.scores_from_frame(_filled("2019", {"U": [3] * 9 + [None]})), rule
@@ -435,7 +436,7 @@ def test_rules_are_configurable_and_validated() -> None:
     # a stricter rule given to the results
     res = _results("2024", {"U": [4] * 10 + [3] * 10}, rule=strict)
     assert [r.ready for r in res.readiness] == [True, False]
-    assert "momenten på 4 (" not in res.readiness_lines()[1]  # no "our reading" note
+    assert "momenten på 4 (" not in rc.readiness_lines(res)[1]  # no "our reading" note
 
 
 # --- the user's own wording ----------------------------------------------------------------
@@ -504,7 +505,7 @@ def test_plot_checklist_artists() -> None:
     last = [3, 1, 3, 2, 3, 1, 3, 3, 2, 3]
     res = _results("2019", {"Uppstart": start, "Benchmarking 1": [2] * 10, "Benchmarking 2": last})
     fig = Figure(figsize=(10, 5.625))
-    ax = ck.plot_checklist(res, fig.add_subplot())
+    ax = rc.plot_checklist(res, fig.add_subplot())
     lines = _lines(ax)
     assert list(lines) == ["session:Uppstart", "session:Benchmarking 1", "session:Benchmarking 2"]
     first_x = np.asarray(lines["session:Uppstart"].get_xdata(), dtype=float)
@@ -541,7 +542,7 @@ def test_plot_checklist_artists() -> None:
 
 def test_plot_checklist_english_levels_and_one_meeting() -> None:
     res = _results("2024", {"Uppstart": [2] * 10 + [1] * 10})
-    ax = ck.plot_checklist(res, lang="en", level="nämnd")
+    ax = rc.plot_checklist(res, lang="en", level="nämnd")
     fig = ax.get_figure(root=True)
     texts = {t.get_gid(): t.get_text() for t in fig.texts}  # type: ignore[union-attr]
     assert texts["attribution"].startswith("Källa: egen självskattning")
@@ -550,12 +551,12 @@ def test_plot_checklist_english_levels_and_one_meeting() -> None:
     assert not [t for t in ax.texts if t.get_gid() in ("movement", "change")]
     assert np.asarray(_lines(ax)["session:Uppstart"].get_xdata()).round().tolist() == [1] * 10
     assert ax.get_xticklabels()[-1].get_text() == "4\nIn place and followed up"
-    default = ck.plot_checklist(res)
+    default = rc.plot_checklist(res)
     assert default.get_yticklabels()[0].get_text().startswith("1. Politiskt")
     with pytest.raises(InputError, match="invalid level 'region'"):
-        ck.plot_checklist(res, level="region")
+        rc.plot_checklist(res, level="region")
     with pytest.raises(InputError, match="has no levels"):
-        ck.plot_checklist(_results("2019", {"U": [1] * 10}), level="nämnd")
+        rc.plot_checklist(_results("2019", {"U": [1] * 10}), level="nämnd")
 
 
 # --- the report and the command line ---------------------------------------------------------
@@ -572,7 +573,7 @@ def test_cli_template_and_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     openpyxl = pytest.importorskip("openpyxl")
-    monkeypatch.setattr(ck, "REPORT_DPI", 40)  # a small PNG: the test reads artists elsewhere
+    monkeypatch.setattr(rc, "REPORT_DPI", 40)  # a small PNG: the test reads artists elsewhere
     sheet = tmp_path / "poang.xlsx"
     args = _parser().parse_args(["checklist", "template", "--version", "2019", "--out", str(sheet)])
     assert run(args) == 0
@@ -648,3 +649,41 @@ def test_main_cli_has_the_checklist_command(tmp_path: Path) -> None:
     out = tmp_path / "mall.csv"
     assert main(["checklist", "template", "--version", "2017", "--out", str(out)]) == 0
     assert out.exists()
+
+
+# --- the package layout and the names that moved to render --------------------------------------
+
+
+def test_editions_ship_inside_the_package_and_the_cli_lists_them() -> None:
+    from importlib.resources import files
+
+    editions = files("koladagap.checklist").joinpath("editions")
+    assert sorted(p.name for p in editions.iterdir() if p.name.endswith(".toml")) == [
+        "2017.toml",
+        "2019.toml",
+        "2024.toml",
+    ]
+    p = _parser()
+    for v in ck.checklist_versions():
+        args = p.parse_args(["checklist", "template", "--version", v, "--out", "x.csv"])
+        assert args.checklist_version == v
+
+
+def test_moved_names_still_work_from_koladagap_checklist_with_a_warning() -> None:
+    res = _results("2019", {"Uppstart": [1] * 10, "Benchmarking 1": [3] * 10})
+    with pytest.warns(DeprecationWarning, match=r"render\.checklist\.plot_checklist"):
+        old_plot = ck.plot_checklist
+    assert old_plot is rc.plot_checklist
+    with pytest.warns(DeprecationWarning, match=r"render\.checklist\.write_checklist_report"):
+        assert ck.write_checklist_report is rc.write_checklist_report
+    with pytest.warns(DeprecationWarning, match="SESSION_STYLE"):
+        assert ck.SESSION_STYLE == rc.SESSION_STYLE
+    with pytest.warns(DeprecationWarning, match="summary_lines"):
+        assert res.summary_lines("en") == rc.summary_lines(res, "en")
+    with pytest.warns(DeprecationWarning, match="readiness_lines"):
+        assert res.readiness_lines() == rc.readiness_lines(res)
+    with pytest.warns(DeprecationWarning, match="readiness_line"):
+        assert res.readiness_line(res.readiness[0]) == rc.readiness_line(res, res.readiness[0])
+    with pytest.raises(AttributeError, match="no attribute 'plot'"):
+        ck.plot  # noqa: B018
+    assert "plot_checklist" not in ck.__all__  # a star import does not warn

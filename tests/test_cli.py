@@ -187,6 +187,7 @@ def test_cache_path_follows_env(capsys: pytest.CaptureFixture[str], _private_cac
     assert code == 0 and out.strip() == str(_private_cache)
 
 
+@pytest.mark.demo
 def test_demo_writes_tidy_data_and_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["demo", "--out", str(tmp_path)], capsys)
     assert code == 0, err

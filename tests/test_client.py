@@ -209,6 +209,7 @@ def test_bulk_values_equal_the_sample(standin: Any, fast_settings: HTTPSettings)
     assert_same(as_frame(recs), expected(["N00906", "N15428"], None, [2020, 2021, 2022]))
 
 
+@pytest.mark.slow  # starts a stand-in of its own (~5 s)
 def test_relative_next_urls_against_server(fast_settings: HTTPSettings) -> None:
     from kolada_standin import KoladaStandin
 
@@ -307,14 +308,16 @@ def test_progress_callback(standin: Any, fast_settings: HTTPSettings) -> None:
 def test_every_fault_gives_complete_data_or_an_error(
     standin: Any, fast_settings: HTTPSettings, kind: str
 ) -> None:
+    # a read timeout generous enough for any answer on a loaded machine; the timeout
+    # fault stalls far longer than it
     s = HTTPSettings(
-        **{**fast_settings.__dict__, "per_page": 200, "read_timeout": 0.5, "fit_pages": False}
+        **{**fast_settings.__dict__, "per_page": 200, "read_timeout": 2.0, "fit_pages": False}
     )
     c = KoladaClient(standin.base_url, settings=s)
     want = expected(["N00906"], None, [2021, 2022])
     # the fault hits the second page
     field = "municipality" if kind == "missing_field" else None
-    standin.faults.add(kind, match="page=2", retry_after=0, sleep=1.0, field=field)
+    standin.faults.add(kind, match="page=2", retry_after=0, sleep=10.0, field=field)
     if kind == "cycle":
         with pytest.raises(PaginationError) as exc:
             c.data("N00906", None, "2021-2022")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from koladagap.benchmarking.plan import load_plan, parse_plan, starter_plan
-from koladagap.benchmarking.run import run_plan, session_slug
+from koladagap.benchmarking.run import meeting_slug, run_plan
 from koladagap.cli import EXIT_INPUT, main
 from koladagap.kolada.sample import sample_manifest
 from koladagap.render.report import SOURCE, report_frames, write_report
@@ -29,11 +29,11 @@ def plan_for(mid: str, tmp_path: Path, extra: str = "") -> Path:
 def vellinge(tmp_path_factory: pytest.TempPathFactory) -> object:
     """Vellinge (1233): income gaps flagged `act` in the real 2022 data."""
     d = tmp_path_factory.mktemp("vellinge")
-    return run_plan(load_plan(plan_for("1233", d)), source="sample", sessions_dir=d / "s")
+    return run_plan(load_plan(plan_for("1233", d)), source="sample", meetings_dir=d / "s")
 
 
 def test_one_row_per_kpi_latest_year_up_to_session(tmp_path: Path) -> None:
-    res = run_plan(load_plan(plan_for("0180", tmp_path)), source="sample", sessions_dir=None)
+    res = run_plan(load_plan(plan_for("0180", tmp_path)), source="sample", meetings_dir=None)
     assert sorted(res.table["kpi"]) == sorted(KPIS)
     assert res.table["period"].max() == 2022
     # KPIs that ended in 2021 are shown with their last year, not dropped
@@ -50,7 +50,7 @@ def test_sessions_are_kept_and_the_baseline_reused(tmp_path: Path) -> None:
     res = run_plan(plan, source="sample")
     assert res.baseline_source == "stored"
     assert (tmp_path / "sessions" / "plan" / "benchmarking-2.parquet").exists()
-    assert session_slug("Benchmarking 2") == "benchmarking-2"
+    assert meeting_slug("Benchmarking 2") == "benchmarking-2"
 
 
 def test_flags_are_traceable_to_printed_thresholds(vellinge: object) -> None:
@@ -91,6 +91,8 @@ def test_notices_have_empty_fields_to_complete(vellinge: object, tmp_path: Path)
 def test_xlsx_has_three_sheets_frozen_header_filters_and_colours(
     vellinge: object, tmp_path: Path
 ) -> None:
+    from koladagap.render.style import level_fill
+
     (path,) = write_report(vellinge, tmp_path / "r.xlsx")  # type: ignore[arg-type]
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Översikt", "Avvikelseanmälan", "Metodbilaga"]
@@ -105,9 +107,10 @@ def test_xlsx_has_three_sheets_frozen_header_filters_and_colours(
         for r in range(head_row + 1, ws.max_row + 1)
         if ws.cell(r, level_col).value
     }
-    assert fills["Avvikelse – åtgärda (avvikelseanmälan)"] == "FFC0392B"
+    # one palette: the charts' level colours (koladagap.render.style)
+    assert fills["Avvikelse – åtgärda (avvikelseanmälan)"] == "FF" + level_fill("act")[1:]
     if "Avvikelse – bevaka" in fills:
-        assert fills["Avvikelse – bevaka"] == "FFF5B041"
+        assert fills["Avvikelse – bevaka"] == "FF" + level_fill("watch")[1:]
     notices = wb["Avvikelseanmälan"]
     header = [c.value for c in notices[head_row]]
     assert "Orsaker (analys)" in header and "Ansvarig" in header
@@ -130,6 +133,27 @@ def test_csv_md_html_and_english(vellinge: object, tmp_path: Path) -> None:
     assert 'lang="en"' in page
 
 
+@pytest.mark.parametrize(("lang", "shown"), [("sv", "3,5"), ("en", "3.5")])
+def test_a_threshold_reads_the_same_in_the_overview_and_the_annex(
+    tmp_path: Path, lang: str, shown: str
+) -> None:
+    plan = plan_for("1233", tmp_path, "\n[thresholds.materiality]\nshare_pp = 3.5\n")
+    res = run_plan(load_plan(plan), source="sample", meetings_dir=None)
+    (path,) = write_report(res, tmp_path / "r.xlsx", lang=lang)
+    wb = openpyxl.load_workbook(path)
+    sheets = {"sv": ("Översikt", "Metodbilaga"), "en": ("Overview", "Methods annex")}[lang]
+    overview, annex = (list(wb[name].iter_rows(values_only=True)) for name in sheets)
+    head = next(i for i, row in enumerate(overview) if row[0] in ("Nyckeltal", "KPI"))
+    col = overview[head].index("Tröskel väsentlighet" if lang == "sv" else "Materiality threshold")
+    rules = [str(row[col]) for row in overview[head + 1 :] if row[col]]
+    unit = "procentenheter" if lang == "sv" else "pp"
+    assert rules and any(f"≥ {shown} {unit}" in r or f">= {shown} {unit}" in r for r in rules)
+    other = "3.5" if lang == "sv" else "3,5"
+    assert not any(other in r for r in rules)
+    (value,) = [row[2] for row in annex if row[1] == "materiality.share_pp"]
+    assert value == shown
+
+
 def test_split_by_area_gives_each_manager_their_flags(vellinge: object, tmp_path: Path) -> None:
     res = vellinge
     files = write_report(res, tmp_path / "r.xlsx", split_by_area=True)  # type: ignore[arg-type]
@@ -150,25 +174,25 @@ def test_plan_areas_override_kolada(tmp_path: Path) -> None:
     extra = '\n[areas]\n"Skola" = ["N15428", "N17461", "N17473"]\n'
     text = starter_plan("0180", "x", KPIS) + extra
     plan = parse_plan(__import__("tomllib").loads(text))
-    res = run_plan(plan, source="sample", sessions_dir=None)
+    res = run_plan(plan, source="sample", meetings_dir=None)
     assert {k for k, a in res.areas.items() if a == "Skola"} == {"N15428", "N17461", "N17473"}
 
 
 def test_raising_thresholds_never_adds_flags(tmp_path: Path) -> None:
-    base = run_plan(load_plan(plan_for("1233", tmp_path)), source="sample", sessions_dir=None)
+    base = run_plan(load_plan(plan_for("1233", tmp_path)), source="sample", meetings_dir=None)
     strict = plan_for(
         "1233",
         tmp_path,
         "\n[thresholds.materiality]\nshare_pp = 10.0\nrelative = 0.3\n",
     )
-    res = run_plan(load_plan(strict), source="sample", sessions_dir=None)
+    res = run_plan(load_plan(strict), source="sample", meetings_dir=None)
     assert set(res.flags["kpi"]) <= set(base.flags["kpi"])
     assert len(res.flags) < len(base.flags)
 
 
 def test_excluded_kpi_and_reason_in_annex(tmp_path: Path) -> None:
     extra = '\n[kpis.N00906]\nexclude = true\nreason = "Styrs inte av kommunen"\n'
-    res = run_plan(load_plan(plan_for("1233", tmp_path, extra)), source="sample", sessions_dir=None)
+    res = run_plan(load_plan(plan_for("1233", tmp_path, extra)), source="sample", meetings_dir=None)
     assert res.level["N00906"] == "excluded"
     annex = report_frames(res).annex
     row = annex.loc[annex["Inställning"] == "N00906"]
@@ -263,7 +287,7 @@ def test_plan_with_own_measurements(tmp_path: Path, capsys: pytest.CaptureFixtur
     plan_path = plan_for(own.organisations[0], tmp_path, extra)
     plan = load_plan(plan_path)
     assert plan.measurement_files == (str(tmp_path / "egna.csv"),)
-    res = run_plan(plan, source="sample", sessions_dir=None)
+    res = run_plan(plan, source="sample", meetings_dir=None)
     assert set(own.ids) <= set(res.table["kpi"])
     assert not any(k.endswith("-N") for k in res.table["kpi"])
     frames = report_frames(res)
@@ -273,7 +297,7 @@ def test_plan_with_own_measurements(tmp_path: Path, capsys: pytest.CaptureFixtur
     # only Kolada figures in a plan: the plain processed-Kolada source line
     x = tmp_path / "x"
     x.mkdir()
-    plain = run_plan(load_plan(plan_for("0180", x)), source="sample", sessions_dir=None)
+    plain = run_plan(load_plan(plan_for("0180", x)), source="sample", meetings_dir=None)
     assert report_frames(plain).source == SOURCE
     code = main(["measurements", "check", str(tmp_path / "egna.csv")])
     assert code == 0, capsys.readouterr().err
@@ -342,3 +366,87 @@ def test_baseline_pack_charts_own_measurements_with_their_source(
     first.draw(ax=ax)
     texts = [t.get_text() for t in ax.figure.texts if t.get_gid() == "attribution"]
     assert texts and all("egen mätning" in t and "Kolada" not in t for t in texts)
+
+
+def test_the_result_carries_values_evaluation_and_one_engine_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import koladagap.engine.followup as followup
+    from koladagap.engine.levels import run_engine as real
+
+    runs: list[int | None] = []
+
+    def counted(*args: object, **kw: object) -> object:
+        out = real(*args, **kw)  # type: ignore[arg-type]
+        runs.append(out.year)
+        return out
+
+    def second_run(*args: object, **kw: object) -> object:
+        raise AssertionError("the follow-up ran the engine a second time")
+
+    monkeypatch.setattr("koladagap.benchmarking.run.run_engine", counted)
+    monkeypatch.setattr(followup, "run_engine", second_run)
+    res = run_plan(load_plan(plan_for("0180", tmp_path)), source="sample", meetings_dir=None)
+    assert runs == [None]  # one run, of every year, shared by evaluation and comparison
+    assert res.comparison is not None and len(res.comparison) == len(KPIS)
+    # the values cover every municipality and the years from 4 before the baseline
+    assert res.values["municipality_id"].nunique() > 290
+    assert int(res.values["period"].min()) == 2018 - 4
+    assert {"N01951", *KPIS} <= set(res.values["kpi"])
+    # the table is the evaluation's latest row per KPI up to the meeting's year
+    ev = res.evaluation
+    assert set(ev["municipality_id"]) == {"0180"} and ev["period"].nunique() > 1
+    last = ev.loc[ev["period"] <= 2022].sort_values("period").groupby("kpi").tail(1)
+    assert sorted(last["kpi"]) == sorted(res.table["kpi"])
+    assert res.kpis == res.table["kpi"].tolist()
+
+
+def test_run_baseline_carries_the_packs_history_and_later_own_measurements(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from koladagap.benchmarking.baseline import HISTORY_YEARS, run_baseline
+    from koladagap.benchmarking.measurements import read_measurements
+
+    shutil.copy(Path(__file__).parent / "data" / "measurements_example.csv", tmp_path / "e.csv")
+    own = read_measurements(tmp_path / "e.csv")
+    text = starter_plan("0180", "Stockholm", ["N15428"]) + '\n[measurements]\nfiles = ["e.csv"]\n'
+    (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
+    plan = load_plan(tmp_path / "plan.toml")
+    base = run_baseline(plan, source="sample", meetings_dir=None)
+    plain = run_plan(plan, plan.baseline.name, source="sample", meetings_dir=None)
+    assert base.meeting == plan.baseline and base.comparison is None
+    kolada = base.values.loc[base.values["kpi"] == "N15428"]
+    assert int(kolada["period"].min()) == 2018 - HISTORY_YEARS
+    # the longer history changes no level at the baseline
+    pd.testing.assert_frame_equal(base.table, plain.table)
+    # own measurements begun after the baseline year are the pack's too
+    assert base.kpis[0] == "N15428" and set(own.ids) <= set(base.kpis)
+    assert not set(own.ids) & set(plain.kpis)
+    assert set(own.ids) <= set(base.values.loc[base.values["period"] > 2018, "kpi"])
+    assert not any(k.endswith("-N") for k in base.kpis)
+
+
+def test_session_names_still_work_and_warn(tmp_path: Path) -> None:
+    import koladagap.benchmarking.meetings as meetings
+    import koladagap.benchmarking.run as run_mod
+
+    plan = load_plan(plan_for("0180", tmp_path))
+    with pytest.warns(DeprecationWarning, match="meetings_dir"):
+        res = run_plan(plan, source="sample", sessions_dir=None)
+    with pytest.warns(DeprecationWarning, match="PlanResult.meeting"):
+        assert res.session == res.meeting == plan.followups[-1]
+    with pytest.warns(DeprecationWarning, match="meeting=…"):
+        old = run_plan(plan, session="Benchmarking 1", source="sample", meetings_dir=None)
+    assert old.meeting == plan.baseline
+    with pytest.warns(DeprecationWarning, match="meeting_slug"):
+        assert run_mod.session_slug("Benchmarking 1") == "benchmarking-1"
+    for old_name, new_name in [
+        ("Session", "MeetingResult"),
+        ("save_session", "save_meeting"),
+        ("load_session", "load_meeting"),
+        ("list_sessions", "list_meetings"),
+    ]:
+        with pytest.warns(DeprecationWarning, match=new_name):
+            assert getattr(meetings, old_name) is getattr(meetings, new_name)

@@ -36,6 +36,7 @@ OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 # --- the build ------------------------------------------------------------------------
 
 
+@pytest.mark.docs
 def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
     pytest.importorskip("sphinx")
     pytest.importorskip("myst_parser")

@@ -10,7 +10,6 @@ from koladagap.engine.credibility import (
     bh_qvalues,
     moe_se,
     newcombe_interval,
-    newcombe_pvalue,
     wilson_interval,
     z_critical,
 )
@@ -45,32 +44,6 @@ def test_wilson_matches_statsmodels() -> None:
         ref = sm.proportion_confint(x, n, alpha=0.05, method="wilson")
         assert lo[j] == pytest.approx(ref[0], abs=1e-6)
         assert hi[j] == pytest.approx(ref[1], abs=1e-6)
-
-
-def test_newcombe_pvalue_inverts_the_interval() -> None:
-    x1, n1, x2, n2 = (np.array(c, dtype=float) for c in zip(*CASES, strict=True))
-    p1, p2 = x1 / n1, x2 / n2
-    p = newcombe_pvalue(p1, n1, p2, n2, np.zeros(len(CASES)))
-    assert p[-1] == 1.0  # no difference at all
-    for j in range(len(CASES) - 1):
-        lo, hi = newcombe_interval(
-            p1[j : j + 1], n1[j : j + 1], p2[j : j + 1], n2[j : j + 1], norm.isf(p[j] / 2)
-        )
-        edge = lo[0] if p1[j] > p2[j] else hi[0]
-        assert edge == pytest.approx(0.0, abs=1e-9)  # the (1 − p) interval touches 0
-    lo95, hi95 = newcombe_interval(p1, n1, p2, n2)
-    excludes = (lo95 > 0) | (hi95 < 0)
-    assert ((p <= 0.05) == excludes).all()
-
-
-def test_pvalue_against_a_shifted_expectation() -> None:
-    p_zero = newcombe_pvalue(
-        np.array([0.6]), np.array([200.0]), np.array([0.4]), np.array([200.0]), np.array([0.0])
-    )
-    p_shift = newcombe_pvalue(
-        np.array([0.6]), np.array([200.0]), np.array([0.4]), np.array([200.0]), np.array([0.15])
-    )
-    assert p_zero[0] < 0.001 < p_shift[0]
 
 
 def test_bh_matches_statsmodels_per_family() -> None:

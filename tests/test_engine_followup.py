@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from koladagap.benchmarking.meetings import list_sessions, load_session, save_session
+from koladagap.benchmarking.kpi_table import kpi_table
+from koladagap.benchmarking.meetings import list_meetings as list_sessions
+from koladagap.benchmarking.meetings import load_meeting as load_session
+from koladagap.benchmarking.meetings import save_meeting as save_session
 from koladagap.engine import (
     COMPARE_COLUMNS,
     KpiRule,
@@ -304,6 +307,24 @@ def _session(year: int, which: int) -> pd.DataFrame:
     )
 
 
+def test_compare_reuses_the_engine_run() -> None:
+    """Given the run behind the evaluations, compare gives the same frame without a new run."""
+    from koladagap.engine.levels import run_engine
+
+    values = tidy(series("X", {2018: 3.0, 2019: 3.0, 2020: 7.0, 2021: 9.0, 2022: 11.0}))
+    rules = [KpiRule("X")]
+    ev = {"municipalities": [TARGET], "municipality_meta": META}
+    b = evaluate(values, rules, year=2019, **ev)
+    f = evaluate(values, rules, year=2022, **ev)
+    fresh = compare(b, f, values, rules=rules, municipality_meta=META)
+    run = run_engine(values, rules, **ev)
+    reused = compare(b, f, values.iloc[:0], rules=[], run=run)  # values and rules unread
+    pd.testing.assert_frame_equal(reused, fresh)
+    assert fresh["change"].tolist() == ["worsened"]
+    with pytest.raises(ValueError, match="every year"):
+        compare(b, f, values, run=run_engine(values, rules, year=2022, **ev))
+
+
 def test_two_sessions_every_flag_movement(tmp_path: Path) -> None:
     gaps: dict[tuple[str, str, int], float | None] = {}
     for kpi in MOVES:
@@ -337,6 +358,7 @@ def test_session_round_trip_and_errors(tmp_path: Path) -> None:
         year=2022,
         municipalities=["0180", "1480"],
         municipality_meta=sample_municipalities(),
+        kpi_table=kpi_table(),
     )
     path = save_session(res, tmp_path / "s", "2022-bm1", {"data_vintage": "sample"})
     assert path.name == "2022-bm1.json"
@@ -350,9 +372,9 @@ def test_session_round_trip_and_errors(tmp_path: Path) -> None:
         save_session(res, tmp_path / "s", "2022-bm1")
     save_session(res.head(3), tmp_path / "s", "2022-bm1", overwrite=True)
     assert len(load_session(tmp_path / "s", "2022-bm1").table) == 3
-    with pytest.raises(InputError, match="sessions: 2022-bm1"):
+    with pytest.raises(InputError, match="there are: 2022-bm1"):
         load_session(tmp_path / "s", "nope")
-    with pytest.raises(InputError, match="invalid session name"):
+    with pytest.raises(InputError, match="invalid meeting result name"):
         save_session(res, tmp_path, "../evil")
     (tmp_path / "s" / "bad.parquet").write_bytes(b"not parquet")
     (tmp_path / "s" / "bad.json").write_text("{}", encoding="utf-8")

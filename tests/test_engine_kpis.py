@@ -83,7 +83,7 @@ def test_table_covers_the_sample() -> None:
 
 
 def test_every_row_is_a_valid_rule() -> None:
-    rules = rules_from_table()
+    rules = rules_from_table(table=kpi_table())
     assert len(rules) == len(kpi_table())
     for r in rules.values():
         r.validate()
@@ -130,11 +130,14 @@ def test_resolve_group_live_and_against_another_catalogue() -> None:
 
 
 def test_resolve_rules_skips_auxiliary_kpis() -> None:
-    rules = resolve_rules(None, ["U01405", "U01511", "N21704", "N01957", "ZZZ1"])
+    ids = ["U01405", "U01511", "N21704", "N01957", "ZZZ1"]
+    rules = resolve_rules(None, ids, table=kpi_table())
     assert set(rules) == {"U01405", "N21704", "ZZZ1"}
     assert rules["ZZZ1"].direction == "need" and "not in the KPI table" in rules["ZZZ1"].reason
     given = resolve_rules([KpiRule("N00906", direction="lower_is_better")], ["N00906"])
     assert given["N00906"].direction == "lower_is_better"
+    with pytest.raises(TypeError, match="kpi_table"):
+        resolve_rules(None, ids)  # the engine holds no KPI table of its own
 
 
 def test_election_years() -> None:

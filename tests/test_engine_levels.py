@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from koladagap.engine import RESULT_COLUMNS, Deviations, KpiRule, Thresholds, deviations, evaluate
+from koladagap.benchmarking.kpi_table import kpi_table
+from koladagap.engine import RESULT_COLUMNS, KpiRule, Thresholds, evaluate
 from koladagap.engine.levels import CREDIBILITY_METHODS
 from koladagap.errors import InvalidYearsError, UnknownIdError
 from koladagap.kolada.schema import normalise_data_frame
@@ -110,7 +111,6 @@ def test_missing_women_or_men_is_not_computable_never_flagged() -> None:
     assert r["level"] == "not_computable"
     assert not r["material"] and np.isnan(r["gap"]) and np.isnan(r["z_ref"])
     assert r["reasons"] == "not_computable:value missing"
-    assert r["level_label_sv"] == "Kan inte beräknas"
     # the same gap with values present would be flagged
     assert one(run(population("X", {2020: 30.0, 2021: 30.0, 2022: 30.0}), [SHARE], EASY))[
         "level"
@@ -253,7 +253,7 @@ def test_need_compares_with_riket() -> None:
     rows = population("N", {2022: 8.0}, riket=6.0)
     r = one(run(rows, [rule]), "N")
     assert (r["riket_gap"], r["expected"], r["excess_gap"]) == pytest.approx((6.0, 6.0, 2.0))
-    assert pd.isna(r["disadvantaged"]) and pd.isna(r["disadvantaged_label"])
+    assert pd.isna(r["disadvantaged"])
     assert not r["material"]
     assert r["expected_source"] == "riket"
     assert "expected:riket=6" in r["reasons"]
@@ -310,14 +310,34 @@ def test_direction_decides_the_disadvantaged_sex() -> None:
     hi = one(run(rows, [KpiRule("X", direction="higher_is_better")]))
     lo = one(run(rows, [KpiRule("X", direction="lower_is_better")]))
     assert (hi["disadvantaged"], lo["disadvantaged"]) == ("women", "men")
-    assert (hi["disadvantaged_label"], hi["disadvantaged_label_en"]) == ("kvinnor", "women")
 
 
-def test_girls_and_boys_for_pupils() -> None:
-    rule = KpiRule("X", title="Elever i åk 9 som är behöriga")
-    r = one(run([("X", TARGET, 2022, 40.0, 50.0, 45.0)], [rule]))
-    assert (r["disadvantaged_label"], r["disadvantaged_label_en"]) == ("flickor", "girls")
-    assert (r["label_women"], r["label_men"]) == ("flickor", "pojkar")
+def test_the_result_holds_codes_and_the_callers_words() -> None:
+    """The engine writes no language: labels come from kpi_meta, levels stay codes."""
+    rows = [("X", TARGET, 2022, 40.0, 50.0, 45.0), ("Y", TARGET, 2022, 40.0, 50.0, 45.0)]
+    rules = [KpiRule("X", title="Elever i åk 9"), KpiRule("Y", title="Y")]
+    bare = run(rows, rules).set_index("kpi")
+    assert (bare["label_women"] == "").all() and (bare["label_men"] == "").all()
+    assert bare["kpi_title"].tolist() == ["Elever i åk 9", "Y"]  # the rules' titles
+    assert not {"level_label_sv", "level_label_en", "disadvantaged_label"} & set(bare.columns)
+    kpi_meta = pd.DataFrame(
+        {
+            "id": ["X", "Y"],
+            "title": ["Elever i åk 9 som är behöriga", None],
+            "label_women": ["flickor", None],
+            "label_men": ["pojkar", None],
+        }
+    )
+    r = evaluate(tidy(rows), rules, kpi_meta=kpi_meta, municipalities=[TARGET]).set_index("kpi")
+    assert r.loc["X", ["label_women", "label_men"]].tolist() == ["flickor", "pojkar"]
+    assert r.loc["Y", ["label_women", "label_men"]].tolist() == ["", ""]
+    assert r["kpi_title"].tolist() == ["Elever i åk 9 som är behöriga", "Y"]
+    assert r.loc["X", "disadvantaged"] == "women"  # a code, whatever the words
+
+
+def test_rules_none_needs_the_kpi_table() -> None:
+    with pytest.raises(TypeError, match="kpi_table"):
+        evaluate(tidy(population("X", {2022: 6.0})), None)
 
 
 # --- pooled evidence -------------------------------------------------------------------------
@@ -537,6 +557,7 @@ def test_provisional_rule_reaches_info_at_most() -> None:
         year=2022,
         municipalities=[TARGET],
         municipality_meta=META,
+        kpi_table=kpi_table(),
     )
     r = one(res, "Q12345")
     assert r["material"] and r["z_ref"] >= 3.0
@@ -621,9 +642,8 @@ def test_peers_median_and_expected_peers() -> None:
 
 
 def test_unknown_kpi_gets_need_with_reason() -> None:
-    res = evaluate(
-        tidy([("Q12345", TARGET, 2022, 60.0, 40.0, 50.0)]), None, year=2022, municipality_meta=META
-    )
+    rows = [("Q12345", TARGET, 2022, 60.0, 40.0, 50.0)]
+    res = evaluate(tidy(rows), None, year=2022, municipality_meta=META, kpi_table=kpi_table())
     r = one(res, "Q12345")
     assert r["direction"] == "need" and r["kind"] == "amount"
     assert pd.isna(r["disadvantaged"])
@@ -635,16 +655,6 @@ def test_errors_for_unknown_municipality_and_year() -> None:
         evaluate(tidy(rows), [SHARE], municipalities=["9999"], municipality_meta=META)
     with pytest.raises(InvalidYearsError, match="no values for 2030"):
         evaluate(tidy(rows), [SHARE], year=2030)
-
-
-def test_deviations_object() -> None:
-    rows = population("X", {2021: 10.0, 2022: 10.0}) + population("Y", {2021: 1.0, 2022: 1.0})
-    d = deviations(tidy(rows), [SHARE, KpiRule("Y")], year=2022, municipality_meta=META)
-    assert isinstance(d, Deviations)
-    assert d.flags["municipality_id"].tolist() == [TARGET]
-    assert d.counts()["act"] == 1
-    assert len(d.to_frame()) == len(d.table) == 44  # 2 KPIs × (target, Riket, 20 others)
-    assert set(d.rules) == {"X", "Y"}
 
 
 # --- the real sample ---------------------------------------------------------------------------
@@ -659,14 +669,16 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_stockholm_2022(sample: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     v, mm = sample
-    res = evaluate(v, None, year=2022, municipalities=["0180"], municipality_meta=mm)
+    res = evaluate(
+        v, None, year=2022, municipalities=["0180"], municipality_meta=mm, kpi_table=kpi_table()
+    )
     assert len(res) == 17  # N00713 and N00914 end in 2021
     r = res.set_index("kpi")
     assert r.loc["N00906", "gap"] == -46800.0
     assert r.loc["N00906", "disadvantaged"] == "women"
     assert r.loc["N00906", "level"] == "info"
     assert r.loc["N01951", "level"] == "excluded"
-    assert r.loc["N17461", "disadvantaged_label"] == "pojkar"
+    assert r.loc["N17461", "disadvantaged"] == "men"
     assert r.loc["N00945", "kind"] == "share_of_one_sex"
     assert r.loc["N00945", "gap"] == pytest.approx(r.loc["N00945", "total"] - 50)
     assert set(res["level"]) <= {"none", "info", "watch", "act", "excluded", "not_computable"}
@@ -677,16 +689,37 @@ def test_national_screen_equals_single_municipality(
     sample: tuple[pd.DataFrame, pd.DataFrame],
 ) -> None:
     v, mm = sample
-    everyone = evaluate(v, None, year=2022, municipality_meta=mm)
+    kt = kpi_table()
+    everyone = evaluate(v, None, year=2022, municipality_meta=mm, kpi_table=kt)
     assert everyone["municipality_id"].nunique() == 312
     for mid in ("0180", "2584", "0001"):
-        single = evaluate(v, None, year=2022, municipalities=[mid], municipality_meta=mm)
+        single = evaluate(
+            v, None, year=2022, municipalities=[mid], municipality_meta=mm, kpi_table=kt
+        )
         part = everyone[everyone["municipality_id"] == mid].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, single)
-    all_years = evaluate(v, None, municipalities=["0180", "2584"], municipality_meta=mm)
+    all_years = evaluate(
+        v, None, municipalities=["0180", "2584"], municipality_meta=mm, kpi_table=kt
+    )
     sub = everyone[everyone["municipality_id"].isin(["0180", "2584"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(
         all_years[all_years["period"] == 2022].reset_index(drop=True), sub
     )
     assert everyone["level"].isin(["watch", "act"]).sum() > 0
     assert (everyone.loc[everyone["municipality_id"] == "0000", "z_ref"].isna()).all()
+
+
+def test_level_names_moved_to_render_with_a_warning() -> None:
+    """The old engine names of the levels still work for one release, and warn."""
+    import koladagap.engine
+    import koladagap.engine.levels
+    from koladagap.render.i18n import LEVEL_LABELS, level_labels
+
+    with pytest.warns(DeprecationWarning, match=r"render\.i18n"):
+        assert LEVEL_LABELS["sv"] == koladagap.engine.LEVEL_LABELS_SV
+    with pytest.warns(DeprecationWarning, match="LEVEL_LABELS"):
+        assert LEVEL_LABELS["en"] == koladagap.engine.levels.LEVEL_LABELS_EN
+    with pytest.warns(DeprecationWarning, match="level_labels"):
+        assert koladagap.engine.level_labels("en") == level_labels("en")
+    with pytest.raises(AttributeError, match="no_such_name"):
+        koladagap.engine.no_such_name  # noqa: B018

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from koladagap.benchmarking.kpi_table import kpi_table
 from koladagap.engine import KpiRule, Materiality, Thresholds, evaluate
 from koladagap.kolada.sample import sample_municipalities, sample_values
 from koladagap.kolada.schema import normalise_data_frame
@@ -47,7 +48,14 @@ def meta(ids: list[str]) -> pd.DataFrame:
 def test_a_missing_population_never_divides_by_the_floor() -> None:
     v, mm = sample_values(), sample_municipalities()
     without = v[~((v["kpi"] == "N01951") & (v["municipality_id"] == "0114"))]
-    res = evaluate(without, None, year=2022, municipalities=["0114"], municipality_meta=mm)
+    res = evaluate(
+        without,
+        None,
+        year=2022,
+        municipalities=["0114"],
+        municipality_meta=mm,
+        kpi_table=kpi_table(),
+    )
     res = res.set_index("kpi")
     judged = res["z_ref"].notna()
     assert judged.sum() >= 10

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 
+from koladagap.benchmarking.kpi_table import kpi_table
 from koladagap.engine import evaluate
 from koladagap.kolada.sample import sample_municipalities, sample_values
 from koladagap.render.explain import explain, reasons_by_kpi
@@ -22,6 +23,7 @@ def vellinge() -> pd.DataFrame:
         year=2022,
         municipalities=["1233", "0180", "2584"],
         municipality_meta=sample_municipalities(),
+        kpi_table=kpi_table(),
     )
 
 
@@ -76,3 +78,57 @@ def test_reasons_by_kpi_maps_ids(vellinge: pd.DataFrame) -> None:
     m = reasons_by_kpi(one)
     assert set(m) == set(one["kpi"].astype(str))
     assert reasons_by_kpi(one.iloc[:0]) == {}
+
+
+def test_reason_codes_are_read_into_typed_columns() -> None:
+    from koladagap.render.explain import reason_codes
+
+    codes = reason_codes(
+        [
+            "material:5.2pp; expected:riket=1.5; evidence:3 obs counts repeat; "
+            "reference:z=2.7 p99 q=0.21",
+            "not_material:value 38.4",
+            "excluded:event (not an election year)",
+            "too_small:n<10",
+            "material:12.3%; reference:none; no_rule:info at most",
+        ]
+    )
+    first = codes.iloc[0]
+    assert (first["status"], first["unit"], first["size"]) == ("material", "pp", 5.2)
+    assert (first["expected_source"], first["expected"]) == ("riket", 1.5)
+    assert (first["evidence_k"], first["basis"], bool(first["repeat"])) == (3, "counts", True)
+    assert (first["z"], first["percentile"], first["q"]) == (2.7, 99.0, 0.21)
+    assert codes["status"].tolist()[1:4] == ["not_material", "excluded", "too_small"]
+    assert (codes.loc[1, "unit"], codes.loc[1, "size"]) == ("value", 38.4)
+    assert codes.loc[2, "detail"] == "event (not an election year)"
+    assert codes.loc[3, "detail"] == "n<10"
+    last = codes.iloc[4]
+    assert last["unit"] == "%" and last["no_reference"] and last["no_rule"]
+    assert not codes["no_rule"].iloc[:4].any()
+
+
+def test_codes_become_sentences_in_the_readers_language(vellinge: pd.DataFrame) -> None:
+    # the sex comes from `disadvantaged` and, for pupils, the KPI's title: girls and boys
+    judged = vellinge["disadvantaged"].notna() & vellinge["level"].isin(["info", "watch", "act"])
+    pupils = vellinge.loc[vellinge["kpi"].eq("N17461") & judged]
+    said = explain(pupils, "en")
+    assert len(said) and said.str.contains("disadvantage of (?:girls|boys)").all()
+    adults = vellinge.loc[vellinge["kpi"].eq("N00906") & judged]
+    assert len(adults) and explain(adults).str.contains("nackdel för (?:kvinnor|män)").all()
+    row = pd.DataFrame(
+        {
+            "level": ["excluded", "not_computable"],
+            "kind": ["share", "share"],
+            "gap": [float("nan")] * 2,
+            "relative_gap": [float("nan")] * 2,
+            "total": [50.0, 50.0],
+            "reasons": [
+                "excluded:event (not an election year)",
+                "not_computable:expected gap missing",
+            ],
+        }
+    )
+    sv, en = explain(row).tolist(), explain(row, "en").tolist()
+    assert sv[0] == "Undantagen från bedömningen: inte ett valår."
+    assert en[0] == "Excluded from the assessment: not an election year."
+    assert "förväntade skillnaden" in sv[1] and "expected gap" in en[1]

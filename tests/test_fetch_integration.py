@@ -131,7 +131,7 @@ def test_failed_fetch_leaves_cache_untouched(
     with pytest.raises(koladagap.errors.HTTPStatusError):
         kg.values("N00906", ["0180", "0114"], "2020-2022")
     standin.faults.clear()
-    offline = Kolada(cache_dir=str(tmp_path), mode="cache")
+    offline = Kolada(cache_dir=str(tmp_path), mode="offline")
     assert_values_equal(offline.values("N00906", ["0180"], "2020-2022"), first)
     with pytest.raises(OfflineMissingError, match="0114"):
         offline.values("N00906", ["0180", "0114"], "2020-2022")
@@ -206,7 +206,7 @@ def test_corrupt_cache_file_is_refetched_online_and_an_error_offline(
     (part,) = (tmp_path / "values").glob("kpi=N00906/*.parquet")
     part.write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(koladagap.errors.CorruptCacheError, match="N00906"):
-        Kolada(cache_dir=str(tmp_path), mode="cache").values("N00906", ["0180"], 2022)
+        Kolada(cache_dir=str(tmp_path), mode="offline").values("N00906", ["0180"], 2022)
     again = kg.values("N00906", ["0180"], 2022)
     assert_values_equal(again, want(["N00906"], ["0180"], range(2022, 2023)))
 
@@ -228,7 +228,7 @@ def test_offline_knows_what_was_fetched_without_a_catalogue(
     kg.values("N00906", ["0180"], 2022)
     assert not any(r.split("?")[0].endswith("/v3/kpi") for r in standin.requests)
     assert not (tmp_path / "meta" / "kpis.parquet").exists()
-    offline = Kolada(cache_dir=str(tmp_path), mode="cache")
+    offline = Kolada(cache_dir=str(tmp_path), mode="offline")
     assert len(offline.values("N00906", ["0180"], 2022)) == 3
 
 
@@ -248,7 +248,7 @@ def test_screen_through_the_stand_in_equals_the_sample_screen(
     )
     n = standin.request_count
     offline = koladagap.screen(
-        "N15428", "2022", source=Kolada(cache_dir=str(tmp_path), mode="cache")
+        "N15428", "2022", source=Kolada(cache_dir=str(tmp_path), mode="offline")
     )
     assert standin.request_count == n
     assert (offline["level"].to_numpy() == online["level"].to_numpy()).all()

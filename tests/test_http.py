@@ -113,42 +113,61 @@ def test_settings_are_validated() -> None:
         HTTPSettings(rate_limit=-1)
 
 
+class FakeClock:
+    """A thread-safe clock that moves only when someone sleeps (each sleeper to its slot)."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+        self.lock = threading.Lock()
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        with self.lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.sleeps.append(seconds)
+
+
 def test_rate_limiter_spaces_requests_across_threads() -> None:
-    lim = RateLimiter(50.0)  # one start every 20 ms
-    stamps: list[float] = []
+    """20 starts from 4 threads at once get 20 distinct slots exactly 20 ms apart."""
+    clock = FakeClock(100.0)
+    lim = RateLimiter(50.0, clock=clock, sleep=clock.sleep)  # one start every 20 ms
+    starts: list[float] = []
     lock = threading.Lock()
+    barrier = threading.Barrier(4)
 
     def worker() -> None:
+        barrier.wait(timeout=60)  # all four ask at the same moment
         for _ in range(5):
-            lim.acquire()
+            start = lim.acquire()
+            assert start is not None
             with lock:
-                stamps.append(time.monotonic())
+                starts.append(start)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
-    t0 = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert len(stamps) == 20
-    # 20 starts at 50/s need at least 19 intervals of 20 ms: a lower bound, which a
-    # loaded machine can only make longer
-    assert time.monotonic() - t0 >= 19 * 0.02 * 0.95
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert len(starts) == 20
+    gaps = [round(b - a, 9) for a, b in itertools.pairwise(sorted(starts))]
+    assert gaps == [0.02] * 19
+    # the clock stood still, so each caller slept until its own slot
+    assert sorted(round(s, 9) for s in clock.sleeps) == [round(0.02 * i, 9) for i in range(1, 20)]
 
 
-def test_rate_limiter_slots_are_exactly_spaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same limiter on a fake clock: every start 20 ms after the one before."""
-    import koladagap.kolada.http as http_mod
-
+def test_rate_limiter_slots_are_exactly_spaced() -> None:
+    """On a fake clock that sleeping moves: every start 20 ms after the one before."""
     clock = {"now": 100.0}
     starts: list[float] = []
 
     def sleep(seconds: float) -> None:
         clock["now"] += seconds
 
-    monkeypatch.setattr(http_mod.time, "monotonic", lambda: clock["now"])
-    monkeypatch.setattr(http_mod.time, "sleep", sleep)
-    lim = RateLimiter(50.0)
+    lim = RateLimiter(50.0, clock=lambda: clock["now"], sleep=sleep)
     for i in range(6):
         if i == 3:
             clock["now"] += 0.005  # a caller that arrives a little late waits less
@@ -156,6 +175,15 @@ def test_rate_limiter_slots_are_exactly_spaced(monkeypatch: pytest.MonkeyPatch) 
         starts.append(clock["now"])
     gaps = [round(b - a, 9) for a, b in itertools.pairwise(starts)]
     assert gaps == [0.02] * 5
+
+
+def test_rate_limiter_off_and_after_a_pause() -> None:
+    clock = {"now": 5.0}
+    assert RateLimiter(0, clock=lambda: clock["now"]).acquire() is None
+    lim = RateLimiter(10.0, clock=lambda: clock["now"], sleep=lambda s: None)
+    assert lim.acquire() == 5.0
+    clock["now"] = 60.0  # idle for a while: no burst is saved up, the next starts now
+    assert [lim.acquire(), lim.acquire()] == [60.0, 60.1]
 
 
 # --- against the local stand-in (real sockets) ------------------------------------
@@ -200,7 +228,8 @@ def test_read_timeout_raises_transport_error(standin: Any) -> None:
 
 
 def test_one_slow_answer_is_retried(standin: Any) -> None:
-    s = HTTPSettings(rate_limit=0, retries=2, backoff_factor=0, read_timeout=1.0)
-    standin.faults.add("timeout", times=1, sleep=2.0)
+    # generous: a normal answer must come within the read timeout on a loaded machine
+    s = HTTPSettings(rate_limit=0, retries=2, backoff_factor=0, read_timeout=2.0)
+    standin.faults.add("timeout", times=1, sleep=10.0)
     url = standin.base_url + "/kpi/N00906"
     assert get_json(make_session(s), url, s)["values"][0]["id"] == "N00906"

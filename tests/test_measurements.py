@@ -15,6 +15,7 @@ from koladagap.benchmarking.measurements import (
     MIXED_SOURCE,
     REFERENCE_UNAVAILABLE,
     SOURCE,
+    Measurements,
     annotate_reasons,
     attribution,
     combine,
@@ -27,10 +28,11 @@ from koladagap.benchmarking.measurements import (
     read_many,
     read_measurements,
 )
-from koladagap.cli.measurements import register, run
+from koladagap.cli.measurements import register, run, summary_lines
+from koladagap.columns import DATA_COLUMNS
 from koladagap.engine import evaluate
 from koladagap.errors import ConfigError, InputError
-from koladagap.kolada.schema import DATA_COLUMNS, DATA_DTYPES
+from koladagap.kolada.schema import DATA_DTYPES
 
 EXAMPLE = Path(__file__).parent / "data" / "measurements_example.csv"
 
@@ -236,7 +238,7 @@ def test_file_errors(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def merged() -> tuple[pd.DataFrame, pd.DataFrame, object]:
+def merged() -> tuple[pd.DataFrame, pd.DataFrame, Measurements]:
     from koladagap.kolada.sample import sample_kpis, sample_values
 
     m = read_measurements(EXAMPLE)
@@ -244,7 +246,7 @@ def merged() -> tuple[pd.DataFrame, pd.DataFrame, object]:
     return values, kpi_meta, m
 
 
-def test_merge_into(merged: tuple[pd.DataFrame, pd.DataFrame, object]) -> None:
+def test_merge_into(merged: tuple[pd.DataFrame, pd.DataFrame, Measurements]) -> None:
     from koladagap.kolada.sample import sample_kpis, sample_values
 
     values, kpi_meta, m = merged
@@ -265,18 +267,22 @@ def test_merge_into(merged: tuple[pd.DataFrame, pd.DataFrame, object]) -> None:
         merge_into(values, kpi_meta, m, organisation="1280")  # type: ignore[arg-type]
 
 
-def test_evaluate_own_measurements(merged: tuple[pd.DataFrame, pd.DataFrame, object]) -> None:
+def test_evaluate_own_measurements(merged: tuple[pd.DataFrame, pd.DataFrame, Measurements]) -> None:
+    from koladagap.benchmarking.kpi_table import kpi_table
     from koladagap.engine.rules import rules_from_table
+    from koladagap.kolada.frames import label_columns
     from koladagap.kolada.sample import sample_municipalities
 
     values, kpi_meta, m = merged
-    rules = rules_from_table(["N00906"]) | m.rules  # type: ignore[attr-defined]
+    rules = rules_from_table(["N00906"], table=kpi_table()) | m.rules
+    # as run_plan does: the readers' words for K/M come from the (merged) catalogue's titles
+    labels = label_columns(kpi_meta["title"]).set_axis(kpi_meta.index)
     res = evaluate(
         values,
         rules,
         municipalities=["0180"],
         municipality_meta=sample_municipalities(),
-        kpi_meta=kpi_meta,
+        kpi_meta=kpi_meta.assign(**labels),
     )
     assert "EGEN-HELTID-N" not in set(res["kpi"])  # the counts KPI is only a denominator
     own = annotate_reasons(res).set_index(["kpi", "period"])
@@ -296,7 +302,7 @@ def test_evaluate_own_measurements(merged: tuple[pd.DataFrame, pd.DataFrame, obj
     assert trygg.loc[2022, "evidence"] == pytest.approx((-8.1 - 7.4 - 6.3) / 3)
     assert trygg.loc[2022, "label_women"] == "flickor"
     assert own.loc[("EGEN-LON", 2022), "level"] == "none"
-    assert REFERENCE_UNAVAILABLE not in own.loc[("EGEN-LON", 2022), "reasons"]
+    assert REFERENCE_UNAVAILABLE not in str(own.loc[("EGEN-LON", 2022), "reasons"])
     kolada = own.loc["N00906"]
     assert not kolada["reasons"].str.contains("unavailable").any()
 
@@ -403,3 +409,22 @@ def test_numbers_parse_like_swedish_excel() -> None:
     assert v["municipality_id"].tolist() == ["0180"] * 3
     got = v["value"].to_numpy()
     assert got[0] == 1234.5 and got[1] == -12.0 and np.isnan(got[2])
+
+
+def test_coverage_and_summary_of_a_kpi_without_values(tmp_path: Path) -> None:
+    m = read_measurements(write_csv(tmp_path, DEFS + VALUES_HEAD + GOOD_VALUES.split("\n", 1)[0]))
+    cover = m.coverage
+    assert cover.index.tolist() == ["EGEN-A", "EGEN-B"]
+    assert cover["n_values"].tolist() == [1, 0]
+    assert cover["first_year"].tolist() == [2021, pd.NA]
+    lines = summary_lines(m, "en")
+    assert lines[1].endswith("– 1 values, 2021") and lines[2].endswith("– 0 values, –")
+
+
+def test_summary_spans_the_years_of_each_kpi() -> None:
+    m = read_measurements(EXAMPLE)
+    cover = m.coverage
+    assert int(cover["n_values"].sum()) == m.n_values
+    assert cover["first_year"].min() == min(m.years) and cover["last_year"].max() == max(m.years)
+    per_kpi = summary_lines(m)[1 : 1 + len(m.ids)]
+    assert [line.split(":")[0].strip() for line in per_kpi] == m.ids

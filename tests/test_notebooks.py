@@ -56,6 +56,7 @@ def test_notebook_is_valid_and_uses_the_sample(path: Path) -> None:
     assert any(w in md for w in ("och", "för", "är")), "markdown cells are in Swedish"
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=EXPECTED)
 def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     nbformat = pytest.importorskip("nbformat")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 import stat
 import sys
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,37 @@ STEM = "utgangslage_0180_2018"
 
 def _pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
+
+
+def _unescape(literal: bytes) -> bytes:
+    """A PDF literal string's bytes: ``\\(``, ``\\)``, ``\\\\`` and octal escapes resolved."""
+
+    def one(m: re.Match[bytes]) -> bytes:
+        esc = m.group(1)
+        if esc[:1].isdigit():
+            return bytes([int(esc, 8)])
+        return {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(esc, esc)
+
+    return re.sub(rb"\\([0-7]{1,3}|.)", one, literal, flags=re.S)
+
+
+def _pdf_text(path: Path) -> str:
+    """The text a reader extracts from the PDF's pages (each ``TJ``/``Tj`` run, joined).
+
+    The content streams are deflated; matplotlib's text runs are literal strings in
+    Latin-1 codes (with kerning numbers between them), one ``TJ`` per run.
+    """
+    runs: list[str] = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", path.read_bytes(), re.S):
+        try:
+            content = zlib.decompress(raw)
+        except zlib.error:
+            continue
+        for arr in re.findall(rb"\[((?:\\.|[^\]\\])*)\]\s*TJ|(\((?:\\.|[^\\)])*\))\s*Tj", content):
+            body = arr[0] or arr[1]
+            parts = re.findall(rb"\(((?:\\.|[^\\)])*)\)", body, re.S)
+            runs.append(b"".join(_unescape(p) for p in parts).decode("latin-1"))
+    return "\n".join(runs)
 
 
 def _slide_text(slide: object) -> str:
@@ -55,7 +86,7 @@ def inp() -> pack.PackInput:
 @pytest.fixture(scope="module")
 def written(inp: pack.PackInput, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     out = tmp_path_factory.mktemp("pack")
-    return pack.write_baseline_pack(inp, out, formats="png,svg,pdf,pptx", parallel=False)
+    return pack.write_baseline_pack(inp, out, formats="png,svg,pdf,pptx")
 
 
 def test_pack_writes_every_file(written: list[Path]) -> None:
@@ -84,6 +115,21 @@ def test_pdf_has_title_index_and_a_page_per_chart(written: list[Path]) -> None:
     pdf = next(p for p in written if p.suffix == ".pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert _pdf_pages(pdf) == 1 + 1 + N_CHARTS
+
+
+def test_pdf_is_vector_with_searchable_text_and_metadata(written: list[Path]) -> None:
+    pdf = next(p for p in written if p.suffix == ".pdf")
+    data = pdf.read_bytes()
+    assert b"/Subtype /Image" not in data  # drawn as vectors, not as page images
+    assert b"/ToUnicode" in data  # readers map the glyphs back to characters
+    text = _pdf_text(pdf)
+    assert "Utgångsläge inför Benchmarking 1" in text  # the title page
+    assert "Stockholm (0180)" in text and "Innehåll" in text
+    assert "(N15428)" in text and "Elever i åk 9 som är behöriga" in text  # a KPI's title
+    assert re.search(r"^7$", text, re.M)  # a page number, as text
+    assert b"/Author (koladagap)" in data and b"/Creator (koladagap)" in data
+    title = "Utgångsläge inför Benchmarking 1: Stockholm"
+    assert b"\xfe\xff" + title.encode("utf-16-be") in data  # /Title, UTF-16
 
 
 def test_pptx_has_title_slide_and_a_slide_per_chart(written: list[Path]) -> None:
@@ -178,52 +224,28 @@ def test_parse_formats() -> None:
         pack.parse_formats("")
 
 
-@pytest.mark.slow  # starts a Python child process (~2 s)
-def test_parallel_pack_draws_the_pdf_in_a_child_process(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    inp = pack.baseline_pack_from_sample("0180", 2018, kpis=["N17461"])
-    with caplog.at_level(logging.WARNING, logger="koladagap"):
-        files = pack.write_baseline_pack(
-            inp, tmp_path, formats="png,pdf", parallel=True, vector_pdf=True
-        )
-    assert not [r for r in caplog.records if "PDF worker failed" in r.getMessage()]
-    pdf = tmp_path / f"{STEM}.pdf"
-    assert pdf in files and _pdf_pages(pdf) == 1 + 1 + 4
-    assert len([p for p in files if p.suffix == ".png"]) == 4
+def test_pack_input_from_a_plan_result(tmp_path: Path) -> None:
+    """A baseline result is all the pack needs: values, levels, reasons, names and peers."""
+    from koladagap.benchmarking.baseline import run_baseline
+    from koladagap.benchmarking.plan import parse_plan
 
-
-def test_raster_pdf_reuses_the_chart_images(tmp_path: Path) -> None:
-    """The default PDF embeds each chart's PNG unchanged, with the page number as text."""
-    import re
-
-    from PIL import Image
-
-    inp = pack.baseline_pack_from_sample("0180", 2018, kpis=["N15428"])
-    files = pack.write_baseline_pack(inp, tmp_path, formats="png,pdf")
-    pdf = next(f for f in files if f.suffix == ".pdf").read_bytes()
-    pngs = sorted((tmp_path / "charts").glob("*.png"))
-    assert pdf.count(b"/Subtype /Image") == 2 + len(pngs)  # title, index, one per chart
-    with Image.open(pngs[0]) as img:
-        width, height = img.size
-    assert f"/Width {width} /Height {height}".encode() in pdf
-    numbers = re.findall(rb"\((\d+)\) Tj", pdf)
-    assert [int(n) for n in numbers] == list(range(3, 3 + len(pngs)))
-
-
-@pytest.mark.slow  # starts a Python child process (~2 s)
-def test_a_helper_process_draws_half_the_charts_identically(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    inp = pack.baseline_pack_from_sample("0180", 2018, kpis=["N17461", "N15428"])
-    serial = pack.write_baseline_pack(inp, tmp_path / "a", formats="png,pdf", parallel=False)
-    split = pack.write_baseline_pack(inp, tmp_path / "b", formats="png,pdf", parallel=True)
-    a = sorted(p for p in serial if p.suffix == ".png")
-    b = sorted(p for p in split if p.suffix == ".png")
-    assert [p.name for p in a] == [p.name for p in b] and len(a) >= 6
-    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
-    assert _pdf_pages(tmp_path / "b" / f"{STEM}.pdf") == _pdf_pages(tmp_path / "a" / f"{STEM}.pdf")
-    # a helper that delivers nothing: every chart is drawn here instead
-    monkeypatch.setattr(pack._PngWorker, "result", lambda self: {})
-    again = pack.write_baseline_pack(inp, tmp_path / "c", formats="png", parallel=True)
-    assert len([p for p in again if p.suffix == ".png"]) == len(a)
+    plan = parse_plan(
+        {
+            "organisation": {"id": "0180"},
+            "kpis": {"ids": ["N15428", "N00945"]},
+            "sessions": {"baseline": {"name": "Benchmarking 1", "year": 2018}},
+        }
+    )
+    res = run_baseline(plan, source="sample", meetings_dir=None)
+    inp = pack.pack_input(res)
+    assert (inp.organisation_id, inp.organisation_name) == ("0180", "Stockholm")
+    assert (inp.baseline_year, inp.first_year, len(inp.peers)) == (2018, 2010, 7)
+    assert inp.kpis == ("N15428", "N00945") and inp.lang == "sv"  # the plan's order
+    assert dict(inp.levels or {}) == {str(k): str(v) for k, v in res.level.items()}
+    assert inp.reasons and set(inp.reasons) == set(inp.kpis)
+    assert set(inp.kpi_meta["id"]) == set(inp.kpis)
+    names = [p.name for p in pack.write_baseline_pack(res, tmp_path, formats="png")]
+    assert names[0] == "01_oversikt.png"
+    assert {"N15428_3_kommuner.png", "N00945_1_trend.png"} <= set(names)
+    with pytest.raises(InputError, match="carries no values"):
+        pack.pack_input(dataclasses.replace(res, values=pd.DataFrame()))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from koladagap.benchmarking.plan import Plan, load_plan, parse_plan, starter_plan
+from koladagap.benchmarking.plan import Meeting, Plan, load_plan, parse_plan, starter_plan
 from koladagap.errors import ConfigError
 
 GOOD = """
@@ -63,9 +63,9 @@ def test_good_plan(tmp_path: Path) -> None:
     assert p.peer_family == "socioekonomi" and p.riket is True
     assert p.kpi_ids == ("N15428", "N00906", "N21704")
     assert p.kpi_groups == ("G2KPI148333",)
-    assert [s.name for s in p.sessions] == ["Benchmarking 1", "Benchmarking 2", "Resultatkonferens"]
-    assert p.session("benchmarking 2").year == 2020
-    assert p.session(None).name == "Resultatkonferens"
+    assert [m.name for m in p.meetings] == ["Benchmarking 1", "Benchmarking 2", "Resultatkonferens"]
+    assert p.meeting("benchmarking 2").year == 2020
+    assert p.meeting(None).name == "Resultatkonferens"
     assert p.thresholds.materiality.share_pp == 4.0
     assert p.thresholds.reference.act_z == 3.5
     assert p.thresholds.reference.act_fdr_q == 0.05  # default kept
@@ -120,7 +120,7 @@ def test_starter_plan_thresholds_block_shows_the_defaults(tmp_path: Path) -> Non
 def test_to_dict_round_trips(tmp_path: Path) -> None:
     p = load_plan(write(tmp_path, GOOD))
     q = parse_plan(p.to_dict())
-    assert q.thresholds == p.thresholds and q.sessions == p.sessions and q.rules == p.rules
+    assert q.thresholds == p.thresholds and q.meetings == p.meetings and q.rules == p.rules
 
 
 BAD = [
@@ -204,7 +204,30 @@ def test_missing_file_and_no_kpis(tmp_path: Path) -> None:
         )
 
 
-def test_unknown_session_name(tmp_path: Path) -> None:
+def test_unknown_meeting_name(tmp_path: Path) -> None:
     p: Plan = load_plan(write(tmp_path, GOOD))
-    with pytest.raises(ConfigError, match="Benchmarking 1"):
-        p.session("Benchmarking 9")
+    with pytest.raises(ConfigError, match=r"no meeting named 'Benchmarking 9'.*Benchmarking 1"):
+        p.meeting("Benchmarking 9")
+
+
+def test_meetings_table_is_the_sessions_table(tmp_path: Path) -> None:
+    old = load_plan(write(tmp_path, GOOD))
+    new = parse_plan(tomllib.loads(GOOD.replace("[sessions]", "[meetings]")))
+    assert new.meetings == old.meetings and len(new.meetings) == 3
+    both = GOOD + '\n[meetings]\nbaseline = { name = "B1", year = 2018 }\n'
+    with pytest.raises(ConfigError, match="not both"):
+        parse_plan(tomllib.loads(both))
+    with pytest.raises(ConfigError, match="missing the baseline") as err:
+        parse_plan(tomllib.loads(GOOD.split("[sessions]")[0] + "[meetings]\nfollowups = []\n"))
+    assert err.value.key == "meetings.baseline"
+
+
+def test_session_names_still_work_and_warn(tmp_path: Path) -> None:
+    p: Plan = load_plan(write(tmp_path, GOOD))
+    with pytest.warns(DeprecationWarning, match="Plan.meetings"):
+        assert p.sessions == p.meetings
+    with pytest.warns(DeprecationWarning, match=r"Plan.meeting\(\)"):
+        assert p.session(None) == p.meetings[-1]
+    with pytest.warns(DeprecationWarning, match="Meeting"):
+        from koladagap.benchmarking.plan import Session
+    assert Session is Meeting

@@ -53,9 +53,7 @@ def tidy(objects: list[dict[str, Any]], unit: str = "municipality") -> pd.DataFr
 
 @pytest.fixture(scope="module")
 def full_server() -> Iterator[KoladaStandin]:
-    started = time.perf_counter()
     with KoladaStandin() as standin:
-        standin.startup_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
         yield standin
 
 
@@ -509,9 +507,8 @@ def test_request_counters(full: KoladaStandin) -> None:
 # --- lifecycle ------------------------------------------------------------------
 
 
-def test_full_sample_starts_quickly(full_server: KoladaStandin) -> None:
-    # Generous bound: the aim is ~1-2 s; this only catches a pathological slowdown.
-    assert full_server.startup_seconds < 15  # type: ignore[attr-defined]
+def test_full_sample_serves_on_loopback(full_server: KoladaStandin) -> None:
+    # how fast it starts is not asserted: that depends on the machine's load
     assert full_server.base_url == f"http://127.0.0.1:{full_server.port}/v3"
 
 
@@ -520,24 +517,28 @@ def test_stop_is_prompt_and_idempotent() -> None:
     url = standin.url("/data/kpi/N00001/municipality/0180/year/2021")
     with requests.Session() as session:
         assert session.get(url, timeout=TIMEOUT).status_code == 200  # leaves a kept-alive socket
-        standin.faults.add("timeout", sleep=30)
+        # the handler would stall for 10 minutes and the client wait 5: only stop()
+        # waking the handler can end the request within the hang guards below
+        standin.faults.add("timeout", sleep=600)
         outcome: list[str] = []
 
         def stalled_request() -> None:
             try:
-                outcome.append(str(requests.get(url, timeout=10).status_code))
+                outcome.append(str(requests.get(url, timeout=300).status_code))
             except requests.RequestException as err:
                 outcome.append(type(err).__name__)
 
         stalled = threading.Thread(target=stalled_request)
         stalled.start()
+        deadline = time.monotonic() + 60  # a hang guard only
         while standin.request_count < 2:
+            assert time.monotonic() < deadline, "hang guard: the stalled request never came"
             time.sleep(0.01)
-        started = time.perf_counter()
         standin.stop()
-        stalled.join(timeout=5)
-        assert time.perf_counter() - started < 3 and not stalled.is_alive()
+        stalled.join(timeout=60)  # a hang guard only
+        assert not stalled.is_alive(), "stop() left a handler stalled"
         assert len(outcome) == 1  # answered at once or cut off; never left hanging
+        assert "Timeout" not in outcome[0], outcome
         standin.stop()
         with pytest.raises(requests.ConnectionError):
             requests.get(url, timeout=TIMEOUT)

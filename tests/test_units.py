@@ -20,7 +20,6 @@ from kolada_standin import KoladaStandin
 from koladagap.benchmarking.data import Kolada
 from koladagap.benchmarking.units import (
     list_units,
-    plot_unit_gaps,
     unit_gaps,
     unit_type,
     unit_values,
@@ -29,6 +28,7 @@ from koladagap.cli import EXIT_INPUT, main
 from koladagap.errors import InputError, OfflineMissingError
 from koladagap.kolada.http import HTTPSettings
 from koladagap.kolada.sample import sample_values
+from koladagap.render.units import plot_unit_gaps
 
 YEARS = range(2016, 2023)
 SCHOOLS = [f"V15E0180{i:05d}" for i in range(1, 13)]
@@ -97,7 +97,7 @@ def test_unit_values_are_cached_apart_and_offline(server: KoladaStandin, tmp_pat
     assert (tmp_path / "ou_values" / "kpi=N15428" / "part.parquet").exists()
     assert not (tmp_path / "values" / "kpi=N15428").exists()
     n = server.request_count
-    offline = Kolada(cache_dir=str(tmp_path), mode="cache")
+    offline = Kolada(cache_dir=str(tmp_path), mode="offline")
     again = unit_values(offline, "N15428", SCHOOLS, "2021-2022")
     assert server.request_count == n and len(again) == 12 * 3 * 2
     with pytest.raises(OfflineMissingError):
@@ -120,6 +120,21 @@ def test_unit_gaps_rank_and_statuses(server: KoladaStandin, tmp_path: Path) -> N
     assert top["rank"] == 1 and bool(top["drives"])
     counts = ug.status_counts()
     assert counts.loc["N15428", "not_computable"] == 2
+
+
+def test_unit_table_speaks_of_units_only(server: KoladaStandin, tmp_path: Path) -> None:
+    ug = unit_gaps(online(server, tmp_path), "0180", "N15428", 2022, kind="V15")
+    assert {"kpi", "ou_id", "unit_title", "gap", "level"} <= set(ug.table.columns)
+    assert not {"municipality_id", "municipality"} & set(ug.table.columns)
+    assert set(ug.table["ou_id"]) == set(SCHOOLS)
+
+
+def test_plot_unit_gaps_moved_to_render_and_the_old_name_warns() -> None:
+    import koladagap.benchmarking.units as units
+
+    with pytest.warns(DeprecationWarning, match="koladagap.render.units.plot_unit_gaps"):
+        old = units.plot_unit_gaps
+    assert old is plot_unit_gaps
 
 
 def test_plot_unit_gaps(server: KoladaStandin, tmp_path: Path) -> None:
@@ -182,7 +197,7 @@ def test_plan_with_units_adds_a_report_section(server: KoladaStandin, tmp_path: 
         }
     )
     assert plan.units_type == "V15" and plan.units_kpis == ("N15428",)
-    res = run_plan(plan, source=online(server, tmp_path / "c"), sessions_dir=None)
+    res = run_plan(plan, source=online(server, tmp_path / "c"), meetings_dir=None)
     assert res.units is not None and len(res.units.table) == 12
     (xlsx,) = write_report(res, tmp_path / "r.xlsx")
     assert "Enheter" in openpyxl.load_workbook(xlsx).sheetnames

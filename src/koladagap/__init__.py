@@ -1,8 +1,9 @@
 """koladagap: gender-gap evidence for Swedish municipalities and regions from Kolada.
 
 The public verbs return pandas DataFrames; ``source="sample"`` answers from the
-real-data sample shipped with the package, offline. Submodules load on first
-use, so ``import koladagap`` stays cheap.
+real-data sample shipped with the package, offline. Everything below loads on first
+use, so ``import koladagap`` stays cheap. The layers behind these names are described
+in docs/architecture.md.
 
 Examples:
     >>> import koladagap
@@ -20,8 +21,6 @@ from koladagap._version import __version__
 
 if TYPE_CHECKING:
     from koladagap.benchmarking.data import (
-        ATTRIBUTION,
-        ATTRIBUTION_PROCESSED,
         Kolada,
         UnknownIdWarning,
         gaps,
@@ -30,36 +29,67 @@ if TYPE_CHECKING:
         load_sample,
         municipalities,
         peers,
+        screen,
         values,
     )
-    from koladagap.benchmarking.plan import load_plan
-    from koladagap.benchmarking.run import run_plan
+    from koladagap.benchmarking.plan import Meeting, Plan, load_plan
+    from koladagap.benchmarking.run import PlanResult, run_plan
+    from koladagap.engine.thresholds import KpiRule, Thresholds
+    from koladagap.errors import (
+        APIError,
+        CacheError,
+        ConfigError,
+        CorruptCacheError,
+        InputError,
+        InvalidYearsError,
+        KoladaGapError,
+        OfflineMissingError,
+        UnknownIdError,
+    )
     from koladagap.kolada.frames import to_wide
+    from koladagap.kolada.http import HTTPSettings
+    from koladagap.render.i18n import ATTRIBUTION, ATTRIBUTION_PROCESSED
+    from koladagap.render.pack import write_baseline_pack
     from koladagap.render.report import write_report
 
-_LAZY = {
-    "ATTRIBUTION": "benchmarking.data",
-    "ATTRIBUTION_PROCESSED": "benchmarking.data",
-    "Kolada": "benchmarking.data",
-    "UnknownIdWarning": "benchmarking.data",
-    "gaps": "benchmarking.data",
-    "groups": "benchmarking.data",
-    "kpis": "benchmarking.data",
-    "load_sample": "benchmarking.data",
-    "municipalities": "benchmarking.data",
-    "peers": "benchmarking.data",
-    "values": "benchmarking.data",
-    "screen": "benchmarking.data",
-    "to_wide": "kolada.frames",
-    "load_plan": "benchmarking.plan",
-    "run_plan": "benchmarking.run",
-    "write_report": "render.report",
+_WHERE = {
+    "benchmarking.data": (
+        "Kolada UnknownIdWarning gaps groups kpis load_sample municipalities peers screen values"
+    ),
+    "benchmarking.plan": "Meeting Plan load_plan",
+    "benchmarking.run": "PlanResult run_plan",
+    "engine.thresholds": "KpiRule Thresholds",
+    "errors": (
+        "APIError CacheError ConfigError CorruptCacheError InputError InvalidYearsError "
+        "KoladaGapError OfflineMissingError UnknownIdError"
+    ),
+    "kolada.frames": "to_wide",
+    "kolada.http": "HTTPSettings",
+    "render.i18n": "ATTRIBUTION ATTRIBUTION_PROCESSED",
+    "render.pack": "write_baseline_pack",
+    "render.report": "write_report",
 }
+_LAZY = {name: mod for mod, names in _WHERE.items() for name in names.split()}
 
 __all__ = [
     "ATTRIBUTION",
     "ATTRIBUTION_PROCESSED",
+    "APIError",
+    "CacheError",
+    "ConfigError",
+    "CorruptCacheError",
+    "HTTPSettings",
+    "InputError",
+    "InvalidYearsError",
     "Kolada",
+    "KoladaGapError",
+    "KpiRule",
+    "Meeting",
+    "OfflineMissingError",
+    "Plan",
+    "PlanResult",
+    "Thresholds",
+    "UnknownIdError",
     "UnknownIdWarning",
     "__version__",
     "gaps",
@@ -73,6 +103,7 @@ __all__ = [
     "screen",
     "to_wide",
     "values",
+    "write_baseline_pack",
     "write_report",
 ]
 
@@ -81,7 +112,7 @@ def __getattr__(name: str) -> Any:
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError(f"module 'koladagap' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    value = getattr(importlib.import_module(f"koladagap.{mod}"), name)
     globals()[name] = value
     return value
 

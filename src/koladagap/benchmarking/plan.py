@@ -1,9 +1,14 @@
-"""The plan file: who is analysed, against whom, which KPIs, which sessions and thresholds.
+"""The plan file: who is analysed, against whom, which KPIs, which meetings and thresholds.
 
 A plan is a TOML file read with :mod:`tomllib` into frozen dataclasses. Every
 mistake raises :class:`~koladagap.errors.ConfigError` naming the file, the key
 and what is accepted, on one line. ``koladagap plan init`` writes a commented
 starter plan (:func:`starter_plan`).
+
+A *meeting* is one of the programme's meetings (Benchmarking 1, a follow-up, the
+results conference) with the data year shown at it: :class:`Meeting`. The plan
+file lists them under ``[sessions]`` (the name plan files have always used);
+``[meetings]`` is accepted as the same table.
 
 The shape (every section but ``organisation`` and ``sessions`` is optional)::
 
@@ -47,41 +52,37 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import re
-import tomllib
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from koladagap.engine.thresholds import DIRECTIONS, EXPECTED_WORDS, KINDS, KpiRule, Thresholds
+from koladagap.benchmarking import plan_fields as pf
+from koladagap.benchmarking.starter import starter_plan
+from koladagap.engine.thresholds import KpiRule, Thresholds
 from koladagap.errors import ConfigError
 from koladagap.kolada.metadata import PEER_FAMILIES
-
-_KPI_ID = re.compile(r"^(?:[A-Z]\d{5}|[A-Z]{2,10}-[A-Za-z0-9_-]{1,40})$")
-"""A Kolada KPI id (``N15428``) or an own measurement's id (``EGEN-BESOK``)."""
-_GROUP_ID = re.compile(r"^G[0-9A-Z]+$")
-_MUNI_ID = re.compile(r"^\d{4}$")
 
 _TOP_KEYS = (
     "organisation",
     "comparison",
     "kpis",
     "sessions",
+    "meetings",
     "thresholds",
     "areas",
     "units",
     "measurements",
     "report",
 )
-_RULE_KEYS = tuple(
-    f.name for f in fields(KpiRule) if f.name not in ("kpi", "overrides", "title")
-) + ("thresholds", "title")
+_MEETING_TABLES = ("sessions", "meetings")
+"""The plan file's table of meetings: ``[sessions]`` (as always) or ``[meetings]``."""
 
 
 @dataclass(frozen=True)
-class Session:
-    """A meeting and the data year shown at it (e.g. Benchmarking 1, 2018)."""
+class Meeting:
+    """A meeting of the programme and the data year shown at it (e.g. Benchmarking 1, 2018)."""
 
     name: str
     year: int
@@ -99,8 +100,8 @@ class Plan:
         kpi_ids: KPI ids named explicitly.
         kpi_groups: Kolada KPI groups whose members are added.
         rules: per-KPI rule overrides from the plan (field → value), by KPI id.
-        baseline: the baseline session.
-        followups: follow-up sessions, in year order.
+        baseline: the baseline meeting.
+        followups: follow-up meetings, in year order.
         thresholds: the thresholds (defaults overridden by ``[thresholds]``).
         areas: operating areas defined by the plan (area → KPI ids); empty means
             Kolada's ``operating_area`` of each KPI.
@@ -116,14 +117,14 @@ class Plan:
     """
 
     organisation: str
-    baseline: Session
+    baseline: Meeting
     peer_family: str = "övergripande"
     riket: bool = True
     extra_groups: tuple[str, ...] = ()
     kpi_ids: tuple[str, ...] = ()
     kpi_groups: tuple[str, ...] = ()
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    followups: tuple[Session, ...] = ()
+    followups: tuple[Meeting, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
     areas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     measurement_files: tuple[str, ...] = ()
@@ -133,22 +134,33 @@ class Plan:
     path: str | None = None
 
     @property
-    def sessions(self) -> tuple[Session, ...]:
+    def meetings(self) -> tuple[Meeting, ...]:
         """Baseline first, then the follow-ups."""
         return (self.baseline, *self.followups)
 
-    def session(self, name: str | None) -> Session:
-        """A session by name (case-insensitive); ``None`` gives the latest one."""
+    def meeting(self, name: str | None) -> Meeting:
+        """A meeting by name (case-insensitive); ``None`` gives the latest one."""
         if name is None:
-            return self.sessions[-1]
-        for s in self.sessions:
-            if s.name.casefold() == name.casefold():
-                return s
-        names = ", ".join(repr(s.name) for s in self.sessions)
-        raise ConfigError(f"no session named {name!r}; the plan has {names}", path=self.path)
+            return self.meetings[-1]
+        for m in self.meetings:
+            if m.name.casefold() == name.casefold():
+                return m
+        names = ", ".join(repr(m.name) for m in self.meetings)
+        raise ConfigError(f"no meeting named {name!r}; the plan has {names}", path=self.path)
+
+    @property
+    def sessions(self) -> tuple[Meeting, ...]:
+        """Deprecated: :attr:`meetings`."""
+        _renamed("Plan.sessions", "Plan.meetings")
+        return self.meetings
+
+    def session(self, name: str | None) -> Meeting:
+        """Deprecated: :meth:`meeting`."""
+        _renamed("Plan.session()", "Plan.meeting()")
+        return self.meeting(name)
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan as plain data (for a session manifest)."""
+        """The plan as plain data (for a meeting result's manifest; meetings under ``sessions``)."""
         return {
             "organisation": {"id": self.organisation},
             "comparison": {
@@ -188,23 +200,24 @@ class Plan:
         Args:
             kpis: the KPI ids.
             base: default rules by KPI id; ``None`` (or a KPI missing from it) uses
-                :func:`koladagap.engine.rules_from_table` (the bundled KPI table).
+                :func:`koladagap.engine.rules_from_table` on the bundled KPI table.
 
         Raises:
             ConfigError: an override that makes an invalid rule (naming file and key).
         """
+        from koladagap.benchmarking.kpi_table import kpi_table
         from koladagap.engine.rules import rules_from_table
 
         missing = [k for k in kpis if base is None or k not in base]
         defaults = dict(base or {})
         if missing:
-            defaults.update(rules_from_table(missing))
+            defaults.update(rules_from_table(missing, table=kpi_table()))
         out: dict[str, KpiRule] = {}
         for k in kpis:
             over = dict(self.rules.get(k, {}))
             th = over.pop("thresholds", None)
             if th is not None:
-                over["overrides"] = _thresholds(
+                over["overrides"] = pf.thresholds(
                     self.thresholds, th, f"kpis.{k}.thresholds", self.path
                 )
             if over:  # the plan gives this KPI a rule of its own
@@ -213,16 +226,9 @@ class Plan:
             try:
                 rule.validate()
             except ConfigError as err:
-                raise ConfigError(_bare(err), path=self.path, key=err.key) from None
+                raise ConfigError(pf.bare_message(err), path=self.path, key=err.key) from None
             out[k] = rule
         return out
-
-
-def _bare(err: ConfigError) -> str:
-    text = str(err)
-    if err.key and text.startswith(f"{err.key}: "):
-        return text[len(err.key) + 2 :]
-    return text
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -237,23 +243,7 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     """
     p = Path(path)
     missing = "plan file not found; create one with: koladagap plan init --municipality 0180"
-    return parse_plan(_read_toml(p, missing), path=str(p))
-
-
-def _read_toml(p: Path, missing: str) -> dict[str, Any]:
-    """The TOML table of a plan file, or a one-line ConfigError naming the file."""
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(missing, path=str(p)) from None
-    except OSError as err:
-        raise ConfigError(f"cannot read the plan file ({err.strerror})", path=str(p)) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text; save the plan as UTF-8", path=str(p)) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML ({err})", path=str(p)) from None
+    return parse_plan(pf.read_toml(p, missing), path=str(p))
 
 
 def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
@@ -266,26 +256,26 @@ def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
         ConfigError: as :func:`load_plan`.
     """
     p = Path(path)
-    data = _read_toml(p, "plan file not found")
+    data = pf.read_toml(p, "plan file not found")
     if "organisation" in data:
         return parse_plan(data, path=str(p))
-    _known(data, _TOP_KEYS, "", str(p))
-    kp = _table(data, "kpis", str(p))
+    pf.check_known(data, _TOP_KEYS, "", str(p))
+    kp = pf.table(data, "kpis", str(p))
     rules: dict[str, dict[str, Any]] = {}
     for key, value in kp.items():
         if key in ("ids", "groups"):
             continue
-        if not _KPI_ID.match(str(key)) or not isinstance(value, Mapping):
+        if not pf.KPI_ID.match(str(key)) or not isinstance(value, Mapping):
             raise ConfigError(
                 "expected a table of rules under a KPI id such as [kpis.N15428]",
                 path=str(p),
                 key=f"kpis.{key}",
             )
-        rules[key] = _rule(key, value, str(p))
-    thresholds = _thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", str(p))
+        rules[key] = pf.rule(key, value, str(p))
+    thresholds = pf.thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", str(p))
     return Plan(
         organisation="",
-        baseline=Session("", 0),
+        baseline=Meeting("", 0),
         rules=rules,
         thresholds=thresholds,
         path=str(p),
@@ -294,10 +284,10 @@ def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
 
 def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     """Validate plan data (as :mod:`tomllib` returns it) into a :class:`Plan`."""
-    _known(data, _TOP_KEYS, "", path)
-    org = _table(data, "organisation", path, required=True)
-    _known(org, ("id", "name"), "organisation", path)
-    org_id = _muni(org.get("id"), "organisation.id", path)
+    pf.check_known(data, _TOP_KEYS, "", path)
+    org = pf.table(data, "organisation", path, required=True)
+    pf.check_known(org, ("id", "name"), "organisation", path)
+    org_id = pf.municipality_id(org.get("id"), "organisation.id", path)
     if org_id == "0000":
         raise ConfigError(
             "Riket (0000) is a reference, not an organisation; give a kommun or region id",
@@ -305,8 +295,8 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
             key="organisation.id",
         )
 
-    comp = _table(data, "comparison", path)
-    _known(comp, ("peer_family", "riket", "groups"), "comparison", path)
+    comp = pf.table(data, "comparison", path)
+    pf.check_known(comp, ("peer_family", "riket", "groups"), "comparison", path)
     family = comp.get("peer_family", "övergripande")
     if family not in PEER_FAMILIES:
         raise ConfigError(
@@ -317,16 +307,16 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     riket = comp.get("riket", True)
     if not isinstance(riket, bool):
         raise ConfigError("expected true or false", path=path, key="comparison.riket")
-    groups = _id_list(comp.get("groups", []), _GROUP_ID, "comparison.groups", "G…", path)
+    groups = pf.id_list(comp.get("groups", []), pf.GROUP_ID, "comparison.groups", "G…", path)
 
-    kp = _table(data, "kpis", path)
-    kpi_ids = _id_list(kp.get("ids", []), _KPI_ID, "kpis.ids", "N00906", path)
-    kpi_groups = _id_list(kp.get("groups", []), _GROUP_ID, "kpis.groups", "G2KPI148333", path)
+    kp = pf.table(data, "kpis", path)
+    kpi_ids = pf.id_list(kp.get("ids", []), pf.KPI_ID, "kpis.ids", "N00906", path)
+    kpi_groups = pf.id_list(kp.get("groups", []), pf.GROUP_ID, "kpis.groups", "G2KPI148333", path)
     rules: dict[str, dict[str, Any]] = {}
     for key, value in kp.items():
         if key in ("ids", "groups"):
             continue
-        if not _KPI_ID.match(str(key)):
+        if not pf.KPI_ID.match(str(key)):
             raise ConfigError(
                 "unknown key; accepted: ids, groups, or a KPI id such as N15428 for its rules",
                 path=path,
@@ -334,7 +324,7 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
             )
         if not isinstance(value, Mapping):
             raise ConfigError("expected a table of rules", path=path, key=f"kpis.{key}")
-        rules[key] = _rule(key, value, path)
+        rules[key] = pf.rule(key, value, path)
     if not kpi_ids and not kpi_groups:
         raise ConfigError(
             "no KPIs: give kpis.ids and/or kpis.groups (e.g. groups = ['G2KPI148333'])",
@@ -342,13 +332,13 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
             key="kpis",
         )
 
-    baseline, followups = _sessions(_table(data, "sessions", path, required=True), path)
-    thresholds = _thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", path)
-    areas = _areas(data.get("areas", {}), path)
-    units_type, units_kpis = _units(_table(data, "units", path), kpi_ids, path)
-    files = _measurement_files(_table(data, "measurements", path), path)
-    rep = _table(data, "report", path)
-    _known(rep, ("lang",), "report", path)
+    baseline, followups = _meetings(data, path)
+    thresholds = pf.thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", path)
+    areas = pf.areas(data.get("areas", {}), path)
+    units_type, units_kpis = pf.units(pf.table(data, "units", path), kpi_ids, path)
+    files = pf.measurement_files(pf.table(data, "measurements", path), path)
+    rep = pf.table(data, "report", path)
+    pf.check_known(rep, ("lang",), "report", path)
     lang = rep.get("lang", "sv")
     if lang not in ("sv", "en"):
         raise ConfigError(
@@ -374,188 +364,52 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     )
 
 
-def _known(d: Mapping[str, Any], keys: Sequence[str], where: str, path: str | None) -> None:
-    for k in d:
-        if k not in keys:
-            key = f"{where}.{k}" if where else str(k)
-            raise ConfigError(f"unknown key; accepted: {', '.join(keys)}", path=path, key=key)
-
-
-def _table(
-    data: Mapping[str, Any], name: str, path: str | None, *, required: bool = False
-) -> Mapping[str, Any]:
-    if name not in data:
-        if required:
-            raise ConfigError(f"missing section [{name}]", path=path, key=name)
-        return {}
-    value = data[name]
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a table [{name}]", path=path, key=name)
-    return value
-
-
-def _muni(value: Any, key: str, path: str | None) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
+def _meetings(data: Mapping[str, Any], path: str | None) -> tuple[Meeting, tuple[Meeting, ...]]:
+    """The baseline and the follow-ups from ``[sessions]`` (or ``[meetings]``)."""
+    given = [t for t in _MEETING_TABLES if t in data]
+    if len(given) > 1:
         raise ConfigError(
-            f'write the id as text in quotes, e.g. "{value:04d}" (leading zeros matter)',
-            path=path,
-            key=key,
+            "give the meetings once: [sessions] or [meetings], not both", path=path, key="meetings"
         )
-    if not isinstance(value, str) or not _MUNI_ID.match(value):
-        raise ConfigError(
-            f'expected a 4-digit municipality or region id such as "0180"; got {value!r}',
-            path=path,
-            key=key,
-        )
-    return value
-
-
-def _id_list(
-    value: Any, pattern: re.Pattern[str], key: str, example: str, path: str | None
-) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise ConfigError(f'expected a list of ids such as ["{example}"]', path=path, key=key)
-    out: list[str] = []
-    for v in value:
-        item = v.strip() if isinstance(v, str) else v
-        if isinstance(item, str):
-            item = item.upper()
-        if not isinstance(item, str) or not pattern.match(item):
-            raise ConfigError(
-                f"invalid id {v!r}; expected ids such as {example}", path=path, key=key
-            )
-        if item not in out:
-            out.append(item)
-    return tuple(out)
-
-
-def _rule(kpi: str, value: Mapping[str, Any], path: str | None) -> dict[str, Any]:
-    key = f"kpis.{kpi}"
-    _known(value, _RULE_KEYS, key, path)
-    out = dict(value)
-    checks: dict[str, tuple[Sequence[str], str]] = {
-        "kind": (KINDS, "kind"),
-        "direction": (DIRECTIONS, "direction"),
-    }
-    for name, (accepted, _) in checks.items():
-        if name in out and out[name] not in accepted:
-            raise ConfigError(
-                f"unknown {name} {out[name]!r}; accepted: {', '.join(accepted)}",
-                path=path,
-                key=f"{key}.{name}",
-            )
-    for name in ("exclude", "event"):
-        if name in out and not isinstance(out[name], bool):
-            raise ConfigError("expected true or false", path=path, key=f"{key}.{name}")
-    if out.get("exclude") and not str(out.get("reason", "")).strip():
-        raise ConfigError(
-            'an excluded KPI needs a reason (reason = "…"): it is printed in the report',
-            path=path,
-            key=f"{key}.reason",
-        )
-    for name in ("denominator_kpi", "moe_kpi"):
-        if name in out and (not isinstance(out[name], str) or not _KPI_ID.match(out[name])):
-            raise ConfigError(
-                f"expected a KPI id such as U01511; got {out[name]!r}",
-                path=path,
-                key=f"{key}.{name}",
-            )
-    _check_targets(out, key, path)
-    if "expected" in out:
-        out["expected"] = _expected(out["expected"], f"{key}.expected", path)
-    if "thresholds" in out and not isinstance(out["thresholds"], Mapping):
-        raise ConfigError("expected a table of thresholds", path=path, key=f"{key}.thresholds")
-    return out
-
-
-def _expected(e: Any, key: str, path: str | None) -> Any:
-    ok = (isinstance(e, int | float) and not isinstance(e, bool)) or e in EXPECTED_WORDS
-    if not ok:
-        raise ConfigError(
-            f"expected must be a number, 'riket' or 'peers'; got {e!r}", path=path, key=key
-        )
-    return float(e) if isinstance(e, int) else e
-
-
-def _check_targets(out: Mapping[str, Any], key: str, path: str | None) -> None:
-    for name in ("target_gap", "target_value"):
-        v = out.get(name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
-            raise ConfigError(f"expected a number; got {v!r}", path=path, key=f"{key}.{name}")
-    if "target_year" in out:
-        ty = out["target_year"]
-        if isinstance(ty, bool) or not isinstance(ty, int) or not 1950 <= ty <= 2100:
-            raise ConfigError(
-                f"expected a year between 1950 and 2100; got {ty!r}",
-                path=path,
-                key=f"{key}.target_year",
-            )
-    if ("target_gap" in out or "target_value" in out) and "target_year" not in out:
-        raise ConfigError(
-            "a target needs target_year (the year it should be reached)",
-            path=path,
-            key=f"{key}.target_year",
-        )
-
-
-def _thresholds(base: Thresholds, data: Any, key: str, path: str | None) -> Thresholds:
-    if not isinstance(data, Mapping):
-        raise ConfigError("expected a table of thresholds", path=path, key=key)
-    flat: dict[str, Any] = {}
-    for section, values in data.items():
-        if not isinstance(values, Mapping):
-            raise ConfigError(
-                "expected a table, e.g. [thresholds.materiality]", path=path, key=f"{key}.{section}"
-            )
-        for k, v in values.items():
-            flat[f"{section}.{k}"] = v
-    try:
-        return base.replace(**flat)
-    except ConfigError as err:
-        raise ConfigError(_bare(err), path=path, key=f"{key}.{err.key}") from None
-
-
-def _sessions(data: Mapping[str, Any], path: str | None) -> tuple[Session, tuple[Session, ...]]:
-    _known(data, ("baseline", "followups"), "sessions", path)
-    if "baseline" not in data:
+    name = given[0] if given else "sessions"
+    table = pf.table(data, name, path, required=True)
+    pf.check_known(table, ("baseline", "followups"), name, path)
+    if "baseline" not in table:
         raise ConfigError(
             'missing the baseline, e.g. baseline = { name = "Benchmarking 1", year = 2018 }',
             path=path,
-            key="sessions.baseline",
+            key=f"{name}.baseline",
         )
-    baseline = _session(data["baseline"], "sessions.baseline", path)
-    raw = data.get("followups", [])
+    baseline = _meeting(table["baseline"], f"{name}.baseline", path)
+    raw = table.get("followups", [])
     if not isinstance(raw, list):
         raise ConfigError(
-            "expected a list of { name = …, year = … }", path=path, key="sessions.followups"
+            "expected a list of { name = …, year = … }", path=path, key=f"{name}.followups"
         )
-    followups = [_session(s, f"sessions.followups[{i}]", path) for i, s in enumerate(raw)]
+    followups = [_meeting(m, f"{name}.followups[{i}]", path) for i, m in enumerate(raw)]
     names = [baseline.name.casefold()]
-    for i, s in enumerate(followups):
-        if s.name.casefold() in names:
+    for i, m in enumerate(followups):
+        key = f"{name}.followups[{i}]"
+        if m.name.casefold() in names:
+            raise ConfigError(f"meeting name {m.name!r} is used twice", path=path, key=key)
+        names.append(m.name.casefold())
+        if m.year < baseline.year:
             raise ConfigError(
-                f"session name {s.name!r} is used twice", path=path, key=f"sessions.followups[{i}]"
-            )
-        names.append(s.name.casefold())
-        if s.year < baseline.year:
-            raise ConfigError(
-                f"a follow-up year ({s.year}) cannot come before the baseline ({baseline.year})",
+                f"a follow-up year ({m.year}) cannot come before the baseline ({baseline.year})",
                 path=path,
-                key=f"sessions.followups[{i}].year",
+                key=f"{key}.year",
             )
-    return baseline, tuple(sorted(followups, key=lambda s: s.year))
+    return baseline, tuple(sorted(followups, key=lambda m: m.year))
 
 
-def _session(value: Any, key: str, path: str | None) -> Session:
+def _meeting(value: Any, key: str, path: str | None) -> Meeting:
     if not isinstance(value, Mapping):
         raise ConfigError('expected { name = "…", year = 2018 }', path=path, key=key)
-    _known(value, ("name", "year"), key, path)
+    pf.check_known(value, ("name", "year"), key, path)
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(
-            'expected a session name such as "Benchmarking 1"', path=path, key=f"{key}.name"
+            'expected a meeting name such as "Benchmarking 1"', path=path, key=f"{key}.name"
         )
     year = value.get("year")
     this_year = dt.date.today().year
@@ -565,176 +419,22 @@ def _session(value: Any, key: str, path: str | None) -> Session:
             path=path,
             key=f"{key}.year",
         )
-    return Session(name.strip(), year)
+    return Meeting(name.strip(), year)
 
 
-def _measurement_files(data: Mapping[str, Any], path: str | None) -> tuple[str, ...]:
-    if not data:
-        return ()
-    _known(data, ("files",), "measurements", path)
-    files = data.get("files", [])
-    if isinstance(files, str):
-        files = [files]
-    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
-        raise ConfigError(
-            'expected a list of files, e.g. files = ["egna-matningar.xlsx"]',
-            path=path,
-            key="measurements.files",
-        )
-    base = Path(path).parent if path else Path.cwd()
-    out = []
-    for f in files:
-        p = Path(f).expanduser()
-        p = p if p.is_absolute() else base / p
-        if not p.is_file():
-            raise ConfigError(
-                f"file not found: {p}; create one with: koladagap measurements template",
-                path=path,
-                key="measurements.files",
-            )
-        out.append(str(p))
-    return tuple(out)
-
-
-def _units(
-    data: Mapping[str, Any], kpi_ids: tuple[str, ...], path: str | None
-) -> tuple[str | None, tuple[str, ...]]:
-    if not data:
-        return None, ()
-    _known(data, ("type", "kpis"), "units", path)
-    from koladagap.benchmarking.units import OU_TYPES
-
-    kind = data.get("type")
-    if not isinstance(kind, str) or kind.upper() not in OU_TYPES:
-        raise ConfigError(
-            f"unknown unit type {kind!r}; accepted: {', '.join(OU_TYPES)}",
-            path=path,
-            key="units.type",
-        )
-    kpis = _id_list(data.get("kpis", list(kpi_ids)), _KPI_ID, "units.kpis", "N15428", path)
-    if not kpis:
-        raise ConfigError("no KPIs for the units: give units.kpis", path=path, key="units.kpis")
-    return kind.upper(), kpis
-
-
-def _areas(value: Any, path: str | None) -> dict[str, tuple[str, ...]]:
-    if not isinstance(value, Mapping):
-        raise ConfigError('expected a table such as "Skola" = ["N15428"]', path=path, key="areas")
-    return {
-        str(area): _id_list(ids, _KPI_ID, f"areas.{area}", "N15428", path)
-        for area, ids in value.items()
-    }
-
-
-# --- starter plan -------------------------------------------------------------------------
-
-_STARTER = """\
-# koladagap plan for {name} ({mid}). Edit, then run for example:
-#   koladagap deviations --plan {file} --out avvikelser.xlsx
-#   koladagap baseline --plan {file} --out baspaket
-# Every setting not written here keeps the default printed in the report's
-# methods annex. Ids are text in quotes so leading zeros stay ("0180").
-
-[organisation]
-id = "{mid}"            # {name}
-
-[comparison]
-# RKA's "Liknande kommuner" family used as peers (7 kommuner, {name} itself not included):
-# {families}
-peer_family = "övergripande"
-riket = true             # Riket (0000) as a reference line
-groups = []              # further municipality groups (G…) shown as context
-
-[kpis]
-# Explicit KPI ids (search with: koladagap search TEXT --gender-split) ...
-ids = [
-{ids}
-]
-# ... and/or Kolada KPI groups, e.g. SKR's "Jämställdhet" for kommuner (G2KPI148333)
-# or regioner (G2KPI148336). Members that no longer exist in Kolada are reported.
-groups = []
-
-# Per-KPI rules override the bundled KPI table (kind, direction, expected gap ...).
-# [kpis.N21704]
-# direction = "need"      # no value judgement: compare with Riket's gap
-# expected = "riket"
-# [kpis.N15428]
-# target_gap = 0.0        # the organisation's own goal ("koppling till organisationens mål")
-# target_year = 2026
-# [kpis.N00090]
-# exclude = true
-# reason = "Mäts annorlunda i vår personalredovisning"
-
-[sessions]
-# The data year shown at each meeting.
-baseline = {{ name = "Benchmarking 1", year = {baseline} }}
-followups = [
-  {{ name = "Benchmarking 2", year = {followup} }},
-]
-
-# Thresholds (defaults shown). Uncomment to change; every report prints those used.
-# [thresholds.materiality]
-# share_pp = 5.0           # shares: |gap - expected| >= 5 percentage points ...
-# share_relative = 0.25    # ... or, for small shares, >= 25 % of the advantaged value
-# share_min_pp = 1.0       #     and >= 1 percentage point
-# relative = 0.10          # amounts: |gap - expected| / advantaged value >= 10 %
-# one_sex_band = [40.0, 60.0]
-# [thresholds.credibility]
-# alpha = 0.05             # the interval shown for the current year's gap (95 %)
-# min_n = 10               # a sex counted fewer than this: too_small
-# [thresholds.reference]
-# watch_z = 2.75           # unusual among all municipalities of the type: watch ...
-# act_z = 3.0              # ... act at this z ...
-# act_fdr_q = 0.05         # ... when also the q-value across them is at most this
-# pool_years = 3           # years whose distinct observations are pooled
-
-# Gaps inside the organisation: per unit (V11 förskolor, V15 grundskolor, V17
-# gymnasieskolor, V21 hemtjänst, V23 särskilda boenden ...), a section of the report.
-# [units]
-# type = "V15"
-# kpis = ["N15428"]
-
-# The organisation's own sex-disaggregated measurements, as extra KPIs
-# (template: koladagap measurements template --out egna.xlsx). "Källa: egen mätning".
-# [measurements]
-# files = ["egna.xlsx"]
-
-# Operating areas for managers (default: Kolada's operating area of each KPI).
-# [areas]
-# "Skola" = ["N15428", "N15436"]
-
-[report]
-lang = "sv"              # "sv" or "en"
-"""
-
-
-def starter_plan(
-    municipality: str,
-    name: str,
-    kpis: Sequence[str],
-    *,
-    baseline: int = 2018,
-    followup: int = 2022,
-    file: str = "plan.toml",
-) -> str:
-    """The text of a commented starter plan (what ``koladagap plan init`` writes).
-
-    Examples:
-        >>> text = starter_plan("0180", "Stockholm", ["N15428", "N00906"])
-        >>> p = parse_plan(tomllib.loads(text))
-        >>> p.organisation, p.kpi_ids, p.baseline.year, p.followups[0].year
-        ('0180', ('N15428', 'N00906'), 2018, 2022)
-    """
-    ids = "\n".join(f'  "{k}",' for k in kpis)
-    return _STARTER.format(
-        mid=municipality,
-        name=name,
-        ids=ids,
-        baseline=baseline,
-        followup=followup,
-        file=file,
-        families=", ".join(PEER_FAMILIES),
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(
+        f"{old} is now {new} (a meeting of the programme); the old name goes in koladagap 0.3",
+        DeprecationWarning,
+        stacklevel=3,
     )
 
 
-__all__ = ["Plan", "Session", "load_plan", "parse_plan", "starter_plan"]
+def __getattr__(name: str) -> Any:
+    if name == "Session":
+        _renamed("koladagap.benchmarking.plan.Session", "Meeting")
+        return Meeting
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Meeting", "Plan", "load_plan", "load_screen_plan", "parse_plan", "starter_plan"]

@@ -1,4 +1,4 @@
-"""Run a plan: fetch what it needs, evaluate a session, compare with the baseline, keep it.
+"""Run a plan: fetch what it needs, evaluate a meeting, compare with the baseline, keep it.
 
 :func:`run_plan` is what ``koladagap deviations`` does, for notebooks:
 
@@ -6,11 +6,15 @@
    SKR's "Jämställdhet", reporting members that no longer exist);
 2. read the values of every municipality for those KPIs (and the denominator
    and margin-of-error KPIs the rules name) from the sample, the cache or Kolada;
-3. evaluate the session's data year with :func:`koladagap.engine.evaluate`
-   (per KPI the latest year published up to the session's year);
-4. for a follow-up session, compare with the baseline: the baseline stored when
+3. run the engine once on those values (:func:`koladagap.engine.evaluate`) and
+   take the meeting's data year (per KPI the latest year published up to it);
+4. for a follow-up meeting, compare with the baseline: the baseline stored when
    it was first evaluated if there is one (what was shown at Benchmarking 1),
-   else evaluated now; and keep this session's result for later sessions.
+   else taken from the same engine run; the comparison reuses that run; and keep
+   this meeting's result for later meetings (:mod:`koladagap.benchmarking.meetings`).
+
+The :class:`PlanResult` carries the values, the evaluation and the comparison,
+so what is drawn or written from it needs no second fetch and no second run.
 
 Examples:
     >>> from koladagap.benchmarking.plan import parse_plan
@@ -19,7 +23,7 @@ Examples:
     ...                    "sessions": {"baseline": {"name": "Benchmarking 1", "year": 2018},
     ...                                 "followups": [{"name": "Resultatkonferens",
     ...                                                "year": 2022}]}})
-    >>> res = run_plan(plan, source="sample", sessions_dir=None)
+    >>> res = run_plan(plan, source="sample", meetings_dir=None)
     >>> row = res.table.set_index("kpi").loc["N17461"]
     >>> int(row["period"]), row["level"]
     (2022, 'info')
@@ -33,64 +37,71 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from koladagap.benchmarking.data import Kolada, Source, _resolve
 from koladagap.benchmarking.kpi_table import GroupResolution, kpi_table, resolve_kpi_group
 from koladagap.benchmarking.measurements import annotate_reasons, is_own, merge_into, read_many
-from koladagap.benchmarking.meetings import load_session, save_session
-from koladagap.benchmarking.plan import Plan, Session
-from koladagap.engine import FLAG_LEVELS, KpiRule, Thresholds, compare, evaluate
-from koladagap.engine.levels import POPULATION_KPI
+from koladagap.benchmarking.meetings import (
+    meeting_slug,
+    meetings_folder,
+    save_plan_meeting,
+    stored_baseline,
+)
+from koladagap.benchmarking.plan import Meeting, Plan
+from koladagap.engine import FLAG_LEVELS, KpiRule, Thresholds, compare
+from koladagap.engine.levels import POPULATION_KPI, EngineRun, run_engine
+from koladagap.engine.result import assemble, empty_result
 from koladagap.engine.rules import rules_from_table
 from koladagap.errors import InputError
+from koladagap.kolada.frames import label_columns
 
 log = logging.getLogger("koladagap")
 
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def session_slug(name: str) -> str:
-    """A file-safe name for a session (``"Benchmarking 1"`` → ``"benchmarking-1"``).
-
-    >>> session_slug("Resultatkonferens 2024/25")
-    'resultatkonferens-2024-25'
-    """
-    table = str.maketrans("åäöéü", "aaoeu")
-    return _SLUG.sub("-", name.casefold().translate(table)).strip("-") or "session"
+_UNSET: Any = object()
+"""Marks a deprecated keyword that was not given."""
+HISTORY = 4
+"""Years of values read before the earlier of the baseline and the meeting evaluated."""
 
 
 @dataclass
 class PlanResult:
-    """A plan evaluated for one session: what the deviation report is made of.
+    """A plan evaluated for one meeting: what the deviation report and the pack are made of.
 
     Attributes:
         plan: the plan.
-        session: the session evaluated.
+        meeting: the meeting evaluated.
         table: one row per KPI for the organisation (``evaluate`` columns), the
-            latest year published up to the session's year.
+            latest year published up to the meeting's year.
         comparison: for a follow-up, one row per KPI compared with the baseline
             (:data:`koladagap.engine.COMPARE_COLUMNS`); ``None`` at the baseline.
-        baseline_source: ``"stored"`` (the saved baseline session), ``"computed"``
-            or ``None``.
+        baseline_source: ``"stored"`` (the saved baseline meeting result),
+            ``"computed"`` or ``None``.
         rules: the rule of every KPI.
         thresholds: the plan's thresholds.
         peers: the "Liknande kommuner" peers (``id, title``) and the group title.
         groups: how each KPI group of the plan was resolved.
         areas: operating area per KPI (for managers).
         organisation_name: e.g. ``"Stockholm"``.
-        data_source: where the values came from (``sample``, ``cache``, the API URL).
+        data_source: where the values came from (``sample``, ``offline``, the API URL).
+        values: the tidy values the engine ran on: every municipality, the plan's
+            KPIs with their denominators, margins of error and the population,
+            the years from four before the earlier of baseline and meeting to the
+            meeting's year (and own measurements, for the organisation).
+        evaluation: the engine's frame for the organisation, every year of
+            ``values`` (:attr:`table` is its row per KPI for the meeting).
+        kpi_meta: the KPI catalogue used (``id, title`` …; own measurements included).
     """
 
     plan: Plan
-    session: Session
+    meeting: Meeting
     table: pd.DataFrame
     comparison: pd.DataFrame | None
     baseline_source: str | None
@@ -105,6 +116,35 @@ class PlanResult:
     created_at: str = ""
     units: Any = None
     """:class:`koladagap.benchmarking.units.UnitGaps` when the plan asks for units (``[units]``)."""
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpi_meta: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def session(self) -> Meeting:
+        """Deprecated: :attr:`meeting`."""
+        warnings.warn(
+            "PlanResult.session is now PlanResult.meeting; the old name goes in koladagap 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.meeting
+
+    @property
+    def kpis(self) -> list[str]:
+        """The KPIs the result covers, in order.
+
+        Those of :attr:`table`, then own measurements that have values for the
+        organisation but none up to the meeting's year (begun later).
+        """
+        ids = self.table["kpi"].astype(str).tolist()
+        if self.values.empty:
+            return ids
+        v = self.values
+        kpi = v["kpi"].astype(str)
+        later = (v["municipality_id"] == self.plan.organisation) & kpi.map(is_own).astype(bool)
+        later &= ~kpi.str.endswith("-N")  # the counts behind an own share
+        return ids + [k for k in pd.unique(kpi[later.to_numpy(bool)]) if k not in ids]
 
     @property
     def level(self) -> pd.Series:
@@ -126,7 +166,7 @@ class PlanResult:
         return f.sort_values(["_o", "kpi"]).drop(columns="_o").reset_index(drop=True)
 
     def for_area(self, area: str) -> PlanResult:
-        """The same result restricted to the KPIs of one operating area."""
+        """The same result restricted to the KPIs of one operating area (``values`` stay whole)."""
         kpis = [k for k, a in self.areas.items() if a == area]
         if not kpis:
             raise InputError(
@@ -139,9 +179,13 @@ class PlanResult:
         if units is not None:
             keep = units.table["kpi"].isin(kpis)
             units = dataclasses.replace(units, table=units.table.loc[keep].reset_index(drop=True))
+        ev = self.evaluation
+        if "kpi" in ev.columns:
+            ev = ev.loc[ev["kpi"].isin(kpis)].reset_index(drop=True)
         return dataclasses.replace(
             self,
             table=self.table.loc[self.table["kpi"].isin(kpis)].reset_index(drop=True),
+            evaluation=ev,
             comparison=comp,
             units=units,
             areas={k: a for k, a in self.areas.items() if a == area},
@@ -201,24 +245,52 @@ def _latest_per_kpi(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def run_plan(
     plan: Plan,
-    session: str | None = None,
+    meeting: str | None = None,
     *,
     source: Source | Kolada = "api",
-    sessions_dir: str | os.PathLike[str] | None = "default",
+    meetings_dir: str | os.PathLike[str] | None = "default",
     refresh: bool = False,
+    session: Any = _UNSET,
+    sessions_dir: Any = _UNSET,
 ) -> PlanResult:
-    """Evaluate a plan for one session (default: its latest) and compare with the baseline.
+    """Evaluate a plan for one meeting (default: its latest) and compare with the baseline.
 
     Args:
         plan: a :class:`~koladagap.benchmarking.plan.Plan`.
-        session: a session name from the plan; ``None`` for the latest.
+        meeting: a meeting name from the plan; ``None`` for the latest.
         source: where the values come from (as for :func:`koladagap.values`).
-        sessions_dir: where session results are kept; ``"default"`` is
-            ``sessions/<plan file name>/`` next to the plan file; ``None`` keeps nothing.
+        meetings_dir: where meeting results are kept; ``"default"`` is
+            ``sessions/<plan file name>/`` next to the plan file (the folder keeps
+            its old name, so stored baselines are found); ``None`` keeps nothing.
         refresh: ask Kolada for changes since the last fetch first.
+        session: deprecated name of ``meeting``.
+        sessions_dir: deprecated name of ``meetings_dir``.
+    """
+    meeting = _renamed_kw("session", "meeting", session, meeting)
+    meetings_dir = _renamed_kw("sessions_dir", "meetings_dir", sessions_dir, meetings_dir)
+    return _run_plan(plan, meeting, source=source, meetings_dir=meetings_dir, refresh=refresh)
+
+
+def _run_plan(
+    plan: Plan,
+    meeting: str | None,
+    *,
+    source: Source | Kolada,
+    meetings_dir: str | os.PathLike[str] | None,
+    refresh: bool,
+    history: int = HISTORY,
+    every_own_year: bool = False,
+) -> PlanResult:
+    """:func:`run_plan` with values from ``history`` years before the earlier meeting.
+
+    At a follow-up the comparison's normal variation reads every year it is given,
+    so only the baseline (:func:`koladagap.benchmarking.baseline.run_baseline`)
+    asks for more than :data:`HISTORY`, and for the own measurements of every
+    year (``every_own_year``: an organisation often measures after Kolada's
+    latest year).
     """
     kg = _resolve(source)
-    sess = plan.session(session)
+    this = plan.meeting(meeting)
     kpi_meta = kg._metadata("kpis")
     muni_meta = kg._metadata("municipalities")
     kpis, groups = resolve_plan_kpis(plan, kg)
@@ -226,79 +298,45 @@ def run_plan(
     kpis = [k for k in kpis if not is_own(k)]  # own ids come from the measurement files
     titles = dict(zip(kpi_meta["id"].astype(str), kpi_meta["title"].astype(str), strict=False))
     rules = plan_rules(plan, kpis, titles)
-    aux = sorted(
-        {a for r in rules.values() for a in (r.denominator_kpi, r.moe_kpi) if a} - set(kpis)
-    )
-    if aux:  # denominators and margins of error help the tests; leave out the unknown ones
-        unknown_aux = set(kg.check_ids(aux, [])[0])
-        if unknown_aux:
-            log.info("auxiliary KPIs not available here: %s", ", ".join(sorted(unknown_aux)))
-        aux = [a for a in aux if a not in unknown_aux]
-    if POPULATION_KPI not in kpis and POPULATION_KPI not in aux:
-        aux.append(POPULATION_KPI)  # the size behind the reference's chance part
-    wanted = kpis + aux
-    first = min(plan.baseline.year, sess.year) - 4
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        values = kg.values(wanted, None, f"{first}-{sess.year}", refresh=refresh)
-    for w in caught:
-        log.warning("%s", w.message)
+    first = min(plan.baseline.year, this.year) - history
+    values = _plan_values(kg, kpis, rules, f"{first}-{this.year}", refresh=refresh)
     if own.ids:
         values, kpi_meta = merge_into(
-            values, kpi_meta, own, organisation=plan.organisation, years=(first, sess.year)
+            values,
+            kpi_meta,
+            own,
+            organisation=plan.organisation,
+            years=None if every_own_year else (first, this.year),
         )
         rules |= plan.kpi_rules(own.ids, own.rules)
         kpis = kpis + [k for k in own.ids if k not in kpis]
     name = kg.municipality_name(plan.organisation)
-    try:
-        peers_df = kg.peers(plan.organisation, plan.peer_family)
-        peer_ids = peers_df["id"].astype(str).tolist()
-        peer_title = str(peers_df["group_title"].iloc[0]) if len(peers_df) else ""
-    except InputError as err:  # regions and some families have no peer group
-        log.warning("no peers: %s", err)
-        peers_df, peer_ids, peer_title = pd.DataFrame(columns=["id", "title"]), [], ""
-    peers = {plan.organisation: peer_ids}
-    kw: dict[str, Any] = {
-        "municipalities": [plan.organisation],
-        "municipality_meta": muni_meta,
-        "peers": peers,
-        "kpi_meta": kpi_meta,
-    }
-    evaluated = annotate_reasons(evaluate(values, rules, plan.thresholds, **kw))
-    table = _latest_per_kpi(evaluated, sess.year)
+    peers_df, peer_title = _peers(kg, plan)
+    peers = {plan.organisation: peers_df["id"].astype(str).tolist()}
+    evaluated, run = _evaluate(
+        values,
+        rules,
+        plan.thresholds,
+        municipalities=[plan.organisation],
+        municipality_meta=muni_meta,
+        peers=peers,
+        kpi_meta=kpi_meta.assign(**label_columns(kpi_meta["title"]).set_axis(kpi_meta.index)),
+    )
+    evaluated = annotate_reasons(evaluated)
+    table = _latest_per_kpi(evaluated, this.year)
     comparison = None
     baseline_source: str | None = None
-    folder = _sessions_folder(plan, sessions_dir)
-    if sess != plan.baseline:
-        base_table = None
-        if folder is not None and (folder / f"{session_slug(plan.baseline.name)}.json").exists():
-            stored = load_session(folder, session_slug(plan.baseline.name))
-            org = stored.manifest.get("plan", {}).get("organisation", {}).get("id")
-            if org == plan.organisation:
-                base_table = stored.table
-                baseline_source = "stored"
-            else:
-                log.warning(
-                    "the stored baseline in %s is for %s, not %s: computing the baseline now",
-                    folder,
-                    org,
-                    plan.organisation,
-                )
+    folder = meetings_folder(plan, meetings_dir)
+    if this != plan.baseline:
+        base_table, baseline_source = stored_baseline(folder, plan)
         if base_table is None:
             base_table = _latest_per_kpi(evaluated, plan.baseline.year)
             baseline_source = "computed"
             _save(folder, plan, plan.baseline, base_table, kg)
         base_table = base_table.loc[base_table["municipality_id"] == plan.organisation]
-        comparison = compare(
-            base_table,
-            table,
-            values,
-            plan.thresholds,
-            rules=rules,
-            municipality_meta=muni_meta,
-            peers=peers,
-        )
-    _save(folder, plan, sess, table, kg)
+        # the comparison reads the engine run the evaluation made: no second run
+        comparison = compare(base_table, table, values, plan.thresholds, run=run)
+    _save(folder, plan, this, table, kg)
     units = None
     if plan.units_type:
         from koladagap.benchmarking.units import unit_gaps
@@ -307,14 +345,14 @@ def run_plan(
             kg,
             plan.organisation,
             plan.units_kpis,
-            sess.year,
+            this.year,
             kind=plan.units_type,
             rules={k: rules[k] for k in plan.units_kpis if k in rules} or None,
             thresholds=plan.thresholds,
         )
     return PlanResult(
         plan=plan,
-        session=sess,
+        meeting=this,
         table=table,
         comparison=comparison,
         baseline_source=baseline_source,
@@ -325,35 +363,90 @@ def run_plan(
         groups=groups,
         areas=_areas(plan, kpis, kpi_meta),
         organisation_name=name,
-        data_source=kg.mode if kg.mode != "api" else kg.base_url,
+        data_source=_data_source(kg),
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         units=units,
+        values=values,
+        evaluation=evaluated,
+        kpi_meta=kpi_meta,
     )
 
 
-def _sessions_folder(plan: Plan, sessions_dir: str | os.PathLike[str] | None) -> Path | None:
-    if sessions_dir is None:
-        return None
-    if sessions_dir == "default":
-        # one folder per plan file, so two plans side by side never share sessions
-        base = Path(plan.path).parent if plan.path else Path.cwd()
-        stem = Path(plan.path).stem if plan.path else f"plan-{plan.organisation}"
-        return base / "sessions" / stem
-    return Path(sessions_dir)
+def _renamed_kw(old: str, new: str, given: Any, value: Any) -> Any:
+    """``value``, or the deprecated keyword ``old`` when it was given (with a warning)."""
+    if given is _UNSET:
+        return value
+    warnings.warn(
+        f"run_plan({old}=…) is now run_plan({new}=…); the old name goes in koladagap 0.3",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return given
 
 
-def _save(folder: Path | None, plan: Plan, sess: Session, table: pd.DataFrame, kg: Kolada) -> None:
-    if folder is None:
-        return
-    manifest = {
-        "session": {"name": sess.name, "year": sess.year},
-        "plan": plan.to_dict(),
-        "plan_path": plan.path,
-        "thresholds": plan.thresholds.to_dict(),
-        "data_source": kg.mode if kg.mode != "api" else kg.base_url,
-        "data_vintage": _vintage(kg),
-    }
-    save_session(table, folder, session_slug(sess.name), manifest, overwrite=True)
+def _plan_values(
+    kg: Kolada, kpis: list[str], rules: Mapping[str, KpiRule], years: str, *, refresh: bool
+) -> pd.DataFrame:
+    """Every municipality's values of ``kpis`` and of what their rules need, for ``years``.
+
+    Denominators and margins of error help the tests (the unknown ones are left
+    out); the population (N01951) is the size behind the reference's chance part.
+    Warnings about ids are logged, not raised.
+    """
+    aux = sorted(
+        {a for r in rules.values() for a in (r.denominator_kpi, r.moe_kpi) if a} - set(kpis)
+    )
+    if aux:
+        unknown_aux = set(kg.check_ids(aux, [])[0])
+        if unknown_aux:
+            log.info("auxiliary KPIs not available here: %s", ", ".join(sorted(unknown_aux)))
+        aux = [a for a in aux if a not in unknown_aux]
+    if POPULATION_KPI not in kpis and POPULATION_KPI not in aux:
+        aux.append(POPULATION_KPI)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        values = kg.values(kpis + aux, None, years, refresh=refresh)
+    for w in caught:
+        log.warning("%s", w.message)
+    return values
+
+
+def _peers(kg: Kolada, plan: Plan) -> tuple[pd.DataFrame, str]:
+    """The organisation's "Liknande kommuner" (``id, title`` …) and the group's title."""
+    try:
+        peers_df = kg.peers(plan.organisation, plan.peer_family)
+    except InputError as err:  # regions and some families have no peer group
+        log.warning("no peers: %s", err)
+        return pd.DataFrame(columns=["id", "title"]), ""
+    title = str(peers_df["group_title"].iloc[0]) if len(peers_df) else ""
+    return peers_df, title
+
+
+def _evaluate(
+    values: pd.DataFrame,
+    rules: Mapping[str, KpiRule],
+    thresholds: Thresholds,
+    **kw: Any,
+) -> tuple[pd.DataFrame, EngineRun]:
+    """:func:`koladagap.engine.evaluate`'s frame and the engine run behind it (run once)."""
+    run = run_engine(values, rules, thresholds, **kw)
+    idx = np.flatnonzero(run.rows["output"])
+    if len(idx) == 0:
+        return empty_result(), run
+    return assemble(run, idx, kw.get("municipality_meta"), kw.get("kpi_meta")), run
+
+
+def _save(
+    folder: Path | None, plan: Plan, meeting: Meeting, table: pd.DataFrame, kg: Kolada
+) -> None:
+    if folder is not None:
+        keep = {"data_source": _data_source(kg), "data_vintage": _vintage(kg)}
+        save_plan_meeting(folder, plan, meeting, table, **keep)
+
+
+def _data_source(kg: Kolada) -> str:
+    """Where the values came from: ``sample``, ``offline`` or the API URL."""
+    return kg.mode if kg.mode != "api" else kg.base_url
 
 
 def _vintage(kg: Kolada) -> str:
@@ -367,4 +460,15 @@ def _vintage(kg: Kolada) -> str:
     return "Kolada"
 
 
-__all__ = ["PlanResult", "plan_rules", "resolve_plan_kpis", "run_plan", "session_slug"]
+def __getattr__(name: str) -> Any:
+    if name == "session_slug":
+        warnings.warn(
+            "session_slug is now meeting_slug; the old name goes in koladagap 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return meeting_slug
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["PlanResult", "meeting_slug", "plan_rules", "resolve_plan_kpis", "run_plan"]

@@ -26,21 +26,22 @@ Examples:
 
 from __future__ import annotations
 
+import importlib
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from koladagap.columns import GENDER, KPI, MUNICIPALITY_ID, OU_ID, PERIOD
 from koladagap.errors import InputError, OfflineMissingError, UnknownIdError
-from koladagap.kolada.frames import records_to_frame
-from koladagap.kolada.schema import GENDER, KPI, OU_ID, PERIOD, parse_ids, parse_years
+from koladagap.kolada.frames import label_columns, records_to_frame
+from koladagap.kolada.schema import parse_ids, parse_years
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
     from koladagap.benchmarking.data import Kolada
     from koladagap.engine import KpiRule, Thresholds
 
@@ -87,7 +88,7 @@ def list_units(kg: Kolada, municipality: str, kind: str | None = None) -> pd.Dat
     """The organisational units of a municipality (``id, title, municipality, type``).
 
     Online, the list is fetched and cached (``meta/ou_<municipality>.parquet``);
-    offline (``mode="cache"``) it must be in the cache.
+    offline (``mode="offline"``) it must be in the cache.
     """
     mid = parse_ids(municipality, "municipality")[0]
     t = _check_type(kind)
@@ -200,6 +201,7 @@ def unit_gaps(
     The municipality's own gap and Riket's come from the municipality data, so the
     units can be read against them.
     """
+    from koladagap.benchmarking.kpi_table import kpi_table
     from koladagap.engine import evaluate
     from koladagap.engine.rules import rules_from_table
 
@@ -213,22 +215,10 @@ def unit_gaps(
     first = first_year if first_year is not None else year - 4
     ov = unit_values(kg, k, units["id"].astype(str).tolist(), f"{first}-{year}")
     kpi_meta = kg._metadata("kpis")
+    kpi_meta = kpi_meta.assign(**label_columns(kpi_meta["title"]).set_axis(kpi_meta.index))
     titles = dict(zip(kpi_meta["id"].astype(str), kpi_meta["title"].astype(str), strict=False))
-    r = dict(rules) if rules is not None else rules_from_table(k, titles=titles)
-    as_muni = ov.rename(columns={OU_ID: "municipality_id"})
-    if as_muni.empty:
-        table = pd.DataFrame(columns=["kpi", "municipality_id", "period", "gap", "level"])
-    else:
-        res = evaluate(as_muni, r, thresholds, kpi_meta=kpi_meta)
-        res = res.loc[res["period"].astype("Int64").le(year).fillna(False).to_numpy(bool)]
-        table = (
-            res.sort_values(["kpi", "municipality_id", "period"])
-            .groupby(["kpi", "municipality_id"], sort=False)
-            .tail(1)
-        )
-    table = table.rename(columns={"municipality_id": OU_ID}).drop(
-        columns=["municipality"], errors="ignore"
-    )
+    r = dict(rules) if rules is not None else rules_from_table(k, table=kpi_table(), titles=titles)
+    table = _evaluate_units(ov, r, thresholds, kpi_meta, year)
     names = dict(zip(units["id"].astype(str), units["title"].astype(str), strict=True))
     table.insert(2, "unit_title", table[OU_ID].astype(str).map(names).astype("string"))
     org_vals = kg.values(k, [mid, "0000"], f"{first}-{year}")
@@ -244,6 +234,37 @@ def unit_gaps(
         riket_gap={str(k): float(v) for k, v in riket.items()},
         municipality=(mid, kg.municipality_name(mid)),
         kind=_check_type(kind),
+    )
+
+
+def _evaluate_units(
+    ov: pd.DataFrame,
+    rules: Mapping[str, KpiRule],
+    thresholds: Thresholds | None,
+    kpi_meta: pd.DataFrame,
+    year: int,
+) -> pd.DataFrame:
+    """The engine's row per KPI × unit (latest year up to ``year``), keyed by ``ou_id``.
+
+    The engine knows one kind of organisation, keyed ``municipality_id``; this is
+    the one place a unit stands in for one: its id goes in under that name and
+    comes out as ``ou_id``, and the engine's municipality name column is left out.
+    """
+    from koladagap.engine import evaluate
+
+    if ov.empty:
+        return pd.DataFrame(columns=["kpi", OU_ID, "period", "gap", "level"])
+    res = evaluate(
+        ov.rename(columns={OU_ID: MUNICIPALITY_ID}), rules, thresholds, kpi_meta=kpi_meta
+    )
+    res = res.loc[res["period"].astype("Int64").le(year).fillna(False).to_numpy(bool)]
+    latest = res.sort_values(["kpi", MUNICIPALITY_ID, "period"]).groupby(
+        ["kpi", MUNICIPALITY_ID], sort=False
+    )
+    return (
+        latest.tail(1)
+        .rename(columns={MUNICIPALITY_ID: OU_ID})
+        .drop(columns="municipality", errors="ignore")
     )
 
 
@@ -267,86 +288,23 @@ def _rank(table: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def plot_unit_gaps(
-    ug: UnitGaps, kpi: str, *, lang: str = "sv", ax: Axes | None = None, top: int = 25
-) -> Axes:
-    """Units' gaps (women − men) for one KPI, with the organisation's gap and Riket's.
-
-    Units whose gap cannot be computed are counted in the subtitle, never drawn as 0.
-    """
-    from koladagap.render.charts import OKABE_ITO, _finish, _get_ax, short_title
-
-    ax = _get_ax(ax)
-    sv = lang == "sv"
-    t = ug.table.loc[ug.table["kpi"] == kpi]
-    shown = t.loc[pd.to_numeric(t["gap"], errors="coerce").notna()].copy()
-    shown["gap"] = shown["gap"].astype(float)
-    shown = shown.sort_values("gap").tail(top) if len(shown) > top else shown.sort_values("gap")
-    n_missing = int(len(t) - t["gap"].notna().sum())
-    y = np.arange(len(shown))
-    palette = {
-        "act": OKABE_ITO["vermilion"],
-        "watch": OKABE_ITO["orange"],
-        "info": OKABE_ITO["sky"],
-    }
-    levels = shown["level"].astype(str)
-    colours = [palette.get(lv, "#BBBBBB") for lv in levels]
-    ax.barh(y, shown["gap"].to_numpy(), color=colours, edgecolor="#333333", lw=0.5, gid="units")
-    from matplotlib.patches import Patch
-
-    from koladagap.engine import level_labels
-
-    names = level_labels(lang)
-    level_handles = [
-        Patch(facecolor=palette[lv], edgecolor="#333333", label=names[lv])
-        for lv in ("act", "watch", "info")
-        if (levels == lv).any()
-    ]
-    ax.set_yticks(y, [short_title(str(s), 40) for s in shown["unit_title"]])
-    own = ug.organisation.set_index("kpi")["gap"].astype(float).get(kpi, np.nan)
-
-    def num(x: float) -> str:
-        return f"{x:.1f}".replace(".", ",").replace("-", "−") if sv else f"{x:.1f}"
-
-    if np.isfinite(own):
-        label = f"{ug.municipality[1]}: {num(own)}"
-        ax.axvline(own, color=OKABE_ITO["black"], lw=2, gid="organisation", label=label)
-    riket = float(ug.riket_gap.get(kpi, np.nan))
-    if np.isfinite(riket):
-        label = f"Riket: {num(riket)}"
-        ax.axvline(riket, color=OKABE_ITO["black"], lw=1.5, ls="--", gid="riket", label=label)
-    ax.axvline(0, color="#999999", lw=0.8)
-    title = str(t["kpi_title"].iloc[0]) if len(t) and "kpi_title" in t else kpi
-    kind = OU_TYPES.get(ug.kind or "", "enheter" if sv else "units")
-    ax.set_title(
-        f"{short_title(title, 80)}\n"
-        + (
-            f"Skillnad kvinnor/flickor − män/pojkar per enhet ({kind}), {ug.municipality[1]}"
-            if sv
-            else f"Gap women/girls − men/boys per unit ({kind}), {ug.municipality[1]}"
-        ),
-        loc="left",
-        fontsize=12,
-    )
-    ax.set_xlabel("Skillnad (K − M)" if sv else "Gap (W − M)")
-    note = (
-        f"{n_missing} enheter utan könsuppdelat värde (kan ej beräknas) visas inte."
-        if sv
-        else f"{n_missing} units without a gender split (not computable) are not shown."
-    )
-    handles = level_handles + list(ax.get_legend_handles_labels()[0])
-    if handles:
-        ax.legend(handles=handles, loc="lower right", frameon=False)
-    return _finish(
-        ax, lang, [note] if n_missing else [], {"left": 0.2, "right": 0.97, "below": 0.6}
-    )
+def __getattr__(name: str) -> Any:
+    """``plot_unit_gaps`` moved to :mod:`koladagap.render.units` (the chart is render's)."""
+    if name == "plot_unit_gaps":
+        warnings.warn(
+            "koladagap.benchmarking.units.plot_unit_gaps moved to "
+            "koladagap.render.units.plot_unit_gaps; the old name goes in koladagap 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return importlib.import_module("koladagap.render.units").plot_unit_gaps
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
     "OU_TYPES",
     "UnitGaps",
     "list_units",
-    "plot_unit_gaps",
     "unit_gaps",
     "unit_type",
     "unit_values",

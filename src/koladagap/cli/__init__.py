@@ -260,7 +260,7 @@ def _kolada(args: argparse.Namespace) -> Any:
     if getattr(args, "sample", False):
         mode = "sample"
     elif getattr(args, "offline", False):
-        mode = "cache"
+        mode = "offline"
     settings = None
     kw: dict[str, Any] = {}
     if getattr(args, "max_workers", None) is not None:
@@ -451,7 +451,7 @@ def cmd_deviations(args: argparse.Namespace) -> int:
         plan,
         args.session,
         source=_kolada(args),
-        sessions_dir=args.sessions_dir if args.sessions_dir is not None else "default",
+        meetings_dir=args.sessions_dir if args.sessions_dir is not None else "default",
         refresh=args.refresh,
     )
     counts = res.level.value_counts()
@@ -463,8 +463,8 @@ def cmd_deviations(args: argparse.Namespace) -> int:
             "deviations_summary",
             org=res.organisation_name,
             mid=plan.organisation,
-            session=res.session.name,
-            year=res.session.year,
+            session=res.meeting.name,
+            year=res.meeting.year,
             other=other,
             **n,
         )
@@ -497,7 +497,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         plan,
         plan.baseline.name,
         source=kg,
-        sessions_dir=args.sessions_dir if args.sessions_dir is not None else "default",
+        meetings_dir=args.sessions_dir if args.sessions_dir is not None else "default",
     )
     inp = baseline_pack_input(
         plan.organisation,
@@ -526,9 +526,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_units(args: argparse.Namespace) -> int:
-    from koladagap.benchmarking.units import plot_unit_gaps, unit_gaps
+    from koladagap.benchmarking.units import unit_gaps
     from koladagap.engine import level_labels
     from koladagap.kolada.schema import parse_ids, parse_years
+    from koladagap.render.units import plot_unit_gaps
 
     lang = args.lang
     years = parse_years(args.years)

@@ -61,16 +61,11 @@ def _lower_first(s: str) -> str:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``checklist`` command with the actions ``template`` and ``report``."""
-    # the shipped versions, without importing koladagap.checklist (and matplotlib) at start-up
+    # the shipped versions, without importing koladagap.checklist (and pandas) at start-up
     from importlib.resources import files
 
-    VERSIONS = tuple(
-        sorted(
-            p.name[:-5]
-            for p in files("koladagap").joinpath("checklists").iterdir()
-            if p.name.endswith(".toml")
-        )
-    )
+    editions = files("koladagap").joinpath("checklist").joinpath("editions")
+    VERSIONS = tuple(sorted(p.name[:-5] for p in editions.iterdir() if p.name.endswith(".toml")))
 
     p = sub.add_parser(
         "checklist",
@@ -162,10 +157,10 @@ def _template(args: argparse.Namespace, lang: str) -> int:
 
 
 def _report(args: argparse.Namespace, lang: str) -> int:
-    from koladagap.checklist import (
-        checklist_results,
-        parse_rule,
-        read_scores,
+    from koladagap.checklist import checklist_results, parse_rule, read_scores
+    from koladagap.render.checklist import (
+        readiness_lines,
+        summary_lines,
         write_checklist_report,
     )
 
@@ -174,7 +169,7 @@ def _report(args: argparse.Namespace, lang: str) -> int:
         raise InputError(_msg(lang, "no_scores", path=args.scores))
     rule = parse_rule(args.rule, scores.checklist) if args.rule else None
     result = checklist_results(scores, rule)
-    for line in result.summary_lines(lang) + result.readiness_lines(lang):
+    for line in summary_lines(result, lang) + readiness_lines(result, lang):
         print(line)
     files = write_checklist_report(result, args.out, lang=lang)
     for f in files:

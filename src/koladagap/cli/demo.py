@@ -66,17 +66,17 @@ def run_demo(
     files, res = _deviation_report(kg, out, mid, name, lang)
     written += files
     written += _baseline_pack(out / "baspaket", res, lang)
-    print(_msg(lang, "demo_title", name=name, mid=mid, year=res.session.year), file=stream)
+    print(_msg(lang, "demo_title", name=name, mid=mid, year=res.meeting.year), file=stream)
     print(_msg(lang, "demo_offline"), file=stream)
     print("", file=stream)
-    print(_msg(lang, "demo_gap_head", year=res.session.year), file=stream)
+    print(_msg(lang, "demo_gap_head", year=res.meeting.year), file=stream)
     from koladagap.engine import level_labels
 
     labels = level_labels(lang)
     tab = res.table.assign(level=res.table["kpi"].map(res.level))
     names = [labels.get(str(lv), "") for lv in tab["level"]]
     width = max((len(n) for n in names), default=0)
-    year = res.session.year
+    year = res.meeting.year
     rows = zip(
         tab["kpi"], tab["gap"].astype(float), tab["level"], names, tab["kpi_title"],
         tab["period"].astype(int), strict=True,
@@ -122,8 +122,8 @@ def _deviation_report(
     tmp.replace(plan_path)
     plan = load_plan(plan_path)
     sessions = out / "sessions"
-    run_plan(plan, plan.baseline.name, source=kg, sessions_dir=sessions)
-    res = run_plan(plan, None, source=kg, sessions_dir=sessions)
+    run_plan(plan, plan.baseline.name, source=kg, meetings_dir=sessions)
+    res = run_plan(plan, None, source=kg, meetings_dir=sessions)
     written = [plan_path]
     for ext in ("xlsx", "html", "md"):
         if ext == "xlsx" and not _has("xlsxwriter"):
@@ -146,7 +146,7 @@ def _baseline_pack(out: Path, res: PlanResult, lang: str) -> list[Path]:
     from koladagap.render.pack import baseline_pack_input, write_baseline_pack
 
     plan = res.plan
-    base = run_plan(plan, plan.baseline.name, source="sample", sessions_dir=None)
+    base = run_plan(plan, plan.baseline.name, source="sample", meetings_dir=None)
     inp = baseline_pack_input(
         plan.organisation,
         plan.baseline.year,

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
+
 from koladagap.benchmarking.measurements import (
     SOURCE,
     Measurements,
@@ -121,13 +123,14 @@ def _years(years: list[int]) -> str:
     return ", ".join(str(y) for y in years)
 
 
-def _span(first: int, last: int) -> str:
+def _span(first: Any, last: Any) -> str:
+    if pd.isna(first):
+        return "–"
     return str(first) if first == last else f"{first}–{last}"
 
 
 def summary_lines(m: Measurements, lang: str = "sv", path: str = "") -> list[str]:
     """The summary ``check`` prints: totals, one line per own KPI, counts, reference, source."""
-    v = m.values
     lines = [
         _msg(
             lang,
@@ -140,11 +143,7 @@ def summary_lines(m: Measurements, lang: str = "sv", path: str = "") -> list[str
         )
     ]
     cat = m.kpis.set_index("id")
-    own = v.loc[v["kpi"].isin(m.ids)]
-    agg = own.groupby("kpi")["period"].agg(["size", "min", "max"])
-    stats: dict[str, dict[str, int]] = {
-        str(k): {str(c): int(v) for c, v in row.items()} for k, row in agg.to_dict("index").items()
-    }
+    cover = m.coverage
     for k, rule in m.rules.items():
         lines.append(
             _msg(
@@ -155,8 +154,8 @@ def summary_lines(m: Measurements, lang: str = "sv", path: str = "") -> list[str
                 unit=cat.at[k, "unit"],
                 kind=rule.kind,
                 direction=rule.direction,
-                n=stats[k]["size"],
-                years=_span(stats[k]["min"], stats[k]["max"]),
+                n=cover.at[k, "n_values"],
+                years=_span(cover.at[k, "first_year"], cover.at[k, "last_year"]),
             )
         )
     counted = m.with_counts

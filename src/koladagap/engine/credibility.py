@@ -2,7 +2,7 @@
 
 - the Newcombe hybrid score interval (method 10 of Newcombe 1998, built from
   two Wilson intervals) for pK − pM, shown for the current year when counts are
-  known, and its p-value from inverting the interval;
+  known;
 - the standard error of a gap from two published 95 % margins of error;
 - Benjamini–Hochberg q-values within families (the engine's ``act`` controls
   false discoveries across the municipalities of a KPI and year with it).
@@ -24,23 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 FloatArray = NDArray[np.float64]
-
-_MAX_Z = 40.0
-_BISECTIONS = 48
 
 
 def z_critical(alpha: float | FloatArray) -> Any:
     """The two-sided critical z for level ``alpha`` (1.959964 for 0.05)."""
     return ndtri(1.0 - np.asarray(alpha, dtype="float64") / 2.0)
-
-
-def two_sided_p(z: FloatArray) -> FloatArray:
-    """Two-sided normal p-value of ``z`` (NaN stays NaN)."""
-    out: FloatArray = 2.0 * ndtr(-np.abs(z))
-    return out
 
 
 def wilson_interval(
@@ -74,33 +65,6 @@ def newcombe_interval(
     lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return lower, upper
-
-
-def newcombe_pvalue(
-    p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray, expected: FloatArray
-) -> FloatArray:
-    """Two-sided p-value from inverting the Newcombe interval at ``expected`` (a difference).
-
-    The p-value is the largest level ``alpha`` at which the ``1 − alpha``
-    interval still excludes ``expected``, found by vectorised bisection on z
-    (48 halvings of [0, 40]); so ``p <= 0.05`` exactly when the 95 % interval
-    excludes ``expected``, up to about 1e-13 in z.
-    """
-    d = p1 - p2
-    e = np.broadcast_to(np.asarray(expected, dtype="float64"), d.shape)
-    above = d > e
-    lo = np.zeros(d.shape)
-    hi = np.full(d.shape, _MAX_Z)
-    for _ in range(_BISECTIONS):
-        mid = (lo + hi) / 2.0
-        low_b, up_b = newcombe_interval(p1, n1, p2, n2, mid)
-        excludes = np.where(above, low_b > e, up_b < e)
-        lo = np.where(excludes, mid, lo)
-        hi = np.where(excludes, hi, mid)
-    p = two_sided_p((lo + hi) / 2.0)
-    p = np.where(d == e, 1.0, p)
-    out: FloatArray = np.where(np.isnan(d) | np.isnan(e) | np.isnan(n1) | np.isnan(n2), np.nan, p)
-    return out
 
 
 def proportion_gap_se(p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray) -> FloatArray:
@@ -156,9 +120,7 @@ __all__ = [
     "bh_qvalues",
     "moe_se",
     "newcombe_interval",
-    "newcombe_pvalue",
     "proportion_gap_se",
-    "two_sided_p",
     "wilson_interval",
     "z_critical",
 ]

@@ -26,11 +26,12 @@ row per KPI × municipality:
   on the linear trend of the years from baseline to follow-up.
 
 Examples:
+    >>> from koladagap.benchmarking.kpi_table import kpi_table
     >>> from koladagap.kolada.sample import sample_values, sample_municipalities
-    >>> v, mm = sample_values(), sample_municipalities()
-    >>> b = evaluate(v, year=2018, municipalities=["0180"], municipality_meta=mm)
-    >>> f = evaluate(v, year=2022, municipalities=["0180"], municipality_meta=mm)
-    >>> c = compare(b, f, v, municipality_meta=mm)
+    >>> v, mm, kt = sample_values(), sample_municipalities(), kpi_table()
+    >>> b = evaluate(v, year=2018, municipalities=["0180"], municipality_meta=mm, kpi_table=kt)
+    >>> f = evaluate(v, year=2022, municipalities=["0180"], municipality_meta=mm, kpi_table=kt)
+    >>> c = compare(b, f, v, municipality_meta=mm, kpi_table=kt)
     >>> c.set_index("kpi").loc["N00906", ["compared", "change", "flag_movement"]].tolist()
     ['pooled evidence of 3 years', 'unchanged', 'none']
 """
@@ -38,30 +39,25 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from numpy.typing import NDArray
 
-from koladagap.engine.funnel import WINSOR
-from koladagap.engine.levels import (
-    EPS,
-    FLAG_LEVELS,
-    EngineRun,
-    advantaged_value,
-    evaluate,
-    run_engine,
+from koladagap.engine.ends import (
+    end_values,
+    evidence_at,
+    noise_for,
+    noise_thresholds,
+    stable_spread,
 )
-from koladagap.engine.panel import lookup, take
-from koladagap.engine.result import join_present, shape
-from koladagap.engine.rules import AMOUNT, ELECTION_YEARS, GAP_VALUE, LOWER, ONE_SEX, SHARE
+from koladagap.engine.levels import evaluate, run_engine
+from koladagap.engine.movement import MOVEMENTS, flag_movement
+from koladagap.engine.result import join_present
+from koladagap.engine.rules import AMOUNT, GAP_VALUE, ONE_SEX, SHARE
+from koladagap.engine.run import EPS, BoolArray, EngineRun, FloatArray, IntArray
+from koladagap.engine.targets import targets
 from koladagap.engine.thresholds import KpiRule, Thresholds
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 CHANGES: tuple[str, ...] = ("improved", "worsened", "unchanged", "not_comparable")
 CHANGE_LABELS_SV: dict[str, str] = {
@@ -76,18 +72,6 @@ CHANGE_LABELS_EN: dict[str, str] = {
     "unchanged": "unchanged (within normal variation)",
     "not_comparable": "not comparable",
 }
-MOVEMENTS: tuple[str, ...] = (
-    "new",
-    "flagged_unchanged",
-    "persisting",
-    "resolved",
-    "below_threshold",
-    "escalated",
-    "de-escalated",
-    "not_assessable",
-    "none",
-)
-
 COMPARE_COLUMNS: list[str] = [
     "kpi",
     "municipality_id",
@@ -153,182 +137,6 @@ def _latest(frame: pd.DataFrame) -> pd.DataFrame:
     return f
 
 
-def flag_movement(
-    level_baseline: pd.Series, level_followup: pd.Series, change: pd.Series | None = None
-) -> pd.Series:
-    """How a flag moved between two levels (vectorised, missing levels allowed).
-
-    With ``change`` (from :func:`compare`) a flag is ``resolved`` only when the gap
-    really ``improved``, and ``new`` only when it really ``worsened``; a flag that
-    dropped below the thresholds without a real improvement is ``below_threshold``
-    (the gap is about where it was: chance took it under the line), and one that
-    appeared without a real worsening is ``flagged_unchanged``.
-
-    >>> flag_movement(pd.Series(["none", "watch", "act", "watch", "act"]),
-    ...               pd.Series(["watch", "watch", "watch", "act", "info"])).tolist()
-    ['new', 'persisting', 'de-escalated', 'escalated', 'resolved']
-    >>> flag_movement(pd.Series(["act", "none"]), pd.Series(["info", "watch"]),
-    ...               pd.Series(["unchanged", "unchanged"])).tolist()
-    ['below_threshold', 'flagged_unchanged']
-    """
-    b = level_baseline.astype("string").fillna("").to_numpy(dtype=object)
-    f = level_followup.astype("string").fillna("").to_numpy(dtype=object)
-    n = len(b)
-    if change is None:
-        improved = worsened = np.ones(n, dtype=bool)
-    else:
-        c = change.astype("string").fillna("").to_numpy(dtype=object)
-        improved, worsened = c == "improved", c == "worsened"
-    bflag = np.isin(b, FLAG_LEVELS)
-    fflag = np.isin(f, FLAG_LEVELS)
-    judged = np.isin(f, ["none", "info"])
-    out = np.select(
-        [
-            ~bflag & fflag & worsened,
-            ~bflag & fflag,
-            bflag & fflag & (b == f),
-            (b == "watch") & (f == "act"),
-            (b == "act") & (f == "watch"),
-            bflag & judged & improved,
-            bflag & judged,
-            bflag & ~fflag & ~judged,
-        ],
-        [
-            "new",
-            "flagged_unchanged",
-            "persisting",
-            "escalated",
-            "de-escalated",
-            "resolved",
-            "below_threshold",
-            "not_assessable",
-        ],
-        "none",
-    )
-    return pd.Series(out, index=level_baseline.index, dtype="string")
-
-
-def noise_thresholds(run: EngineRun, *, up_to: int | None = None) -> FloatArray:
-    """Per row of ``run``: the KPI's normal year-to-year variation of the statistic.
-
-    The statistic is the one ``delta`` is measured in (the excess gap; 100 · log(K/M)
-    for amounts). The ``followup.noise_quantile`` quantile of |y(t) − y(t−1)| over all
-    municipalities of the same type (kommuner, regioner), consecutive years
-    (consecutive election years for event KPIs), up to year ``up_to``.
-    """
-    r, at = run.rows, run.kpis
-    kc = r["kc"].astype(np.int64)
-    mtype = run.muni_types[r["mc"]].astype(np.int64)
-    ok = r["ok"]
-    idx = np.flatnonzero(ok)
-    noise = np.full(len(kc), np.nan)
-    if len(idx) < 2:
-        return noise
-    group = r["key"][idx] // run.panel.nper
-    same = group[1:] == group[:-1]
-    step = r["period"][idx][1:] - r["period"][idx][:-1]
-    event = at.num["event"][kc[idx]][1:].astype(bool)
-    consecutive = same & ((step == 1) | (event & (step <= 4)))
-    if up_to is not None:
-        consecutive &= r["period"][idx][1:] <= up_to
-    yy = run.stat.get("y", idx)  # the statistic delta is measured in
-    d = np.abs(yy[1:] - yy[:-1])
-    cur = idx[1:][consecutive]
-    q = run.thresholds.followup.noise_quantile
-    df = pd.DataFrame({"g": kc[cur] * 4 + mtype[cur], "d": d[consecutive]})
-    per = df.groupby("g")["d"].quantile(q)
-    gk = kc * 4 + mtype
-    noise = pd.Series(gk).map(per).to_numpy(dtype="float64", na_value=np.nan)
-    return noise
-
-
-def _end_values(
-    run: EngineRun, kc: IntArray, mc: IntArray, year: IntArray, span: IntArray
-) -> dict[str, FloatArray]:
-    """Means over ``year − span + 1 .. year`` (published years only) per comparison row."""
-    r = run.rows
-    n = len(kc)
-    event = run.kpis.num["event"][np.maximum(kc, 0)].astype(bool)
-    ey = _election_year_at_or_before(year)
-    year_eff = np.where(event, ey, year)
-    span = np.where(event, 1, span)
-    width = int(span.max()) if n else 1
-    rows = np.repeat(np.arange(n), width)
-    off = np.tile(np.arange(width), n)
-    use = off < span[rows]
-    rows, off = rows[use], off[use]
-    q = run.panel.make_key(kc[rows], mc[rows], year_eff[rows] - off)
-    pos = lookup(r["key"], q)
-    ok = np.where(pos >= 0, r["ok"][np.maximum(pos, 0)], False)
-    pos = np.where(ok, pos, -1)
-    df = pd.DataFrame(
-        {
-            "row": rows,
-            "gap": take(r["gap"], pos),
-            "ex": take(r["excess_gap"], pos),
-            "women": take(r["women"], pos),
-            "men": take(r["men"], pos),
-            "total": take(r["total"], pos),
-            "adv": _adv_at(run, pos),
-            "se2": np.where(pos >= 0, run.tests.get("se", np.maximum(pos, 0)), np.nan) ** 2,
-            "n": ok.astype("int64"),
-        }
-    )
-    g = df.groupby("row")
-    mean = g[["gap", "ex", "women", "men", "total", "adv"]].mean()
-    nyears = g["n"].sum()
-    se2_sum = g["se2"].sum().reindex(range(n)).to_numpy()
-    se2_cnt = g["se2"].count().reindex(range(n)).fillna(0).to_numpy()
-    out = {c: mean[c].reindex(range(n)).to_numpy() for c in mean.columns}
-    k = nyears.reindex(range(n)).fillna(0).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # the standard error of a mean of k years: only when every year has one
-        out["se"] = np.where((k > 0) & (se2_cnt == k), np.sqrt(se2_sum) / k, np.nan)
-    out["n"] = k
-    out["year_eff"] = year_eff.astype("float64")
-    return out
-
-
-def _election_year_at_or_before(year: IntArray) -> IntArray:
-    ey = np.array(sorted(ELECTION_YEARS), dtype="int64")
-    pos = np.searchsorted(ey, year, side="right") - 1
-    out: IntArray = np.where(pos >= 0, ey[np.maximum(pos, 0)], year)
-    return out
-
-
-def _trend_at(
-    run: EngineRun,
-    kc: IntArray,
-    mc: IntArray,
-    first: IntArray,
-    last: IntArray,
-    at_year: FloatArray,
-    column: str,
-) -> FloatArray:
-    """Linear trend (least squares over published years first..last) evaluated at ``at_year``."""
-    r = run.rows
-    n = len(kc)
-    width = int((last - first).max()) + 1 if n else 1
-    rows = np.repeat(np.arange(n), width)
-    yr = first[rows] + np.tile(np.arange(width), n)
-    use = (yr <= last[rows]) & np.isfinite(at_year[rows])
-    rows, yr = rows[use], yr[use]
-    pos = lookup(r["key"], run.panel.make_key(kc[rows], mc[rows], yr))
-    y = take(r[column], np.where((pos >= 0) & r["ok"][np.maximum(pos, 0)], pos, -1))
-    ok = np.isfinite(y)
-    df = pd.DataFrame({"row": rows[ok], "x": yr[ok].astype("float64"), "y": y[ok]})
-    df["xy"] = df["x"] * df["y"]
-    df["xx"] = df["x"] ** 2
-    s = df.groupby("row")[["x", "y", "xy", "xx"]].sum().reindex(range(n))
-    c = df.groupby("row")["x"].size().reindex(range(n)).fillna(0).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sx, sy, sxy, sxx = (s[k].to_numpy() for k in ("x", "y", "xy", "xx"))
-        slope = (c * sxy - sx * sy) / (c * sxx - sx**2)
-        icpt = (sy - slope * sx) / c
-    out: FloatArray = np.where(c >= 3, icpt + slope * at_year, np.nan)
-    return out
-
-
 def compare(
     baseline: pd.DataFrame,
     follow: pd.DataFrame,
@@ -338,6 +146,8 @@ def compare(
     rules: Mapping[str, KpiRule] | Iterable[KpiRule] | None = None,
     municipality_meta: pd.DataFrame | None = None,
     peers: Mapping[str, Iterable[str]] | None = None,
+    kpi_table: pd.DataFrame | None = None,
+    run: EngineRun | None = None,
 ) -> pd.DataFrame:
     """Compare a follow-up result with a baseline result, per KPI × municipality.
 
@@ -348,23 +158,43 @@ def compare(
         values: the tidy values for all municipalities and years (for the
             3-year means, the normal variation and the trends).
         thresholds: ``None`` for the defaults (use the plan's).
-        rules: the same rules as the evaluations (``None``: the KPI table);
+        rules: the same rules as the evaluations (``None``: ``kpi_table``'s);
             their ``target_*`` fields give the goals.
         municipality_meta: municipality types, as for :func:`evaluate`.
         peers: as for :func:`evaluate` (needed when ``expected = "peers"``).
+        kpi_table: as for :func:`evaluate` (needed when ``rules`` is ``None``).
+        run: the engine run behind the evaluations
+            (:func:`~koladagap.engine.levels.run_engine` of the same ``values``,
+            rules, thresholds, ``municipality_meta`` and ``peers``, every year, with
+            the compared municipalities among its ``municipalities``): reused
+            instead of running the engine again; ``values``, ``rules``,
+            ``municipality_meta``, ``peers`` and ``kpi_table`` are then not read.
+
+    Raises:
+        ValueError: ``run`` was made for one ``year`` only.
 
     Returns:
         A frame with :data:`COMPARE_COLUMNS`.
     """
-    th = thresholds or Thresholds()
+    th = thresholds or (run.thresholds if run is not None else Thresholds())
     b = _latest(baseline)
     f = _latest(follow)
     pairs = b.merge(f, on=["kpi", "municipality_id"], how="outer", suffixes=("_b", "_f"))
     pairs = pairs.sort_values(["kpi", "municipality_id"], ignore_index=True)
-    munis = sorted(set(pairs["municipality_id"]))
-    run = run_engine(
-        values, rules, th, municipalities=munis, municipality_meta=municipality_meta, peers=peers
-    )
+    if run is None:
+        run = run_engine(
+            values,
+            rules,
+            th,
+            municipalities=sorted(set(pairs["municipality_id"])),
+            municipality_meta=municipality_meta,
+            peers=peers,
+            kpi_table=kpi_table,
+        )
+    elif run.year is not None:
+        raise ValueError(
+            f"compare needs a run of every year; this one was made for {run.year} only"
+        )
     kc = run.panel.kpi_codes(pairs["kpi"])
     mc = run.panel.muni_codes(pairs["municipality_id"])
     yb = pairs["period_b"].to_numpy(dtype="float64", na_value=np.nan)
@@ -373,11 +203,11 @@ def compare(
     yb_i = np.where(np.isfinite(yb), yb, 0).astype("int64")
     yf_i = np.where(np.isfinite(yf), yf, 0).astype("int64")
     span = np.ones(len(kc), dtype="int64")
-    end_b = _end_values(run, kc, mc, yb_i, span)
-    end_f = _end_values(run, kc, mc, yf_i, span)
-    ev_b = _evidence_at(run, kc, mc, end_b["year_eff"])
-    ev_f = _evidence_at(run, kc, mc, end_f["year_eff"])
-    ev_b["stable"] = _stable_spread(run, kc, mc, end_b["year_eff"], end_f["year_eff"])
+    end_b = end_values(run, kc, mc, yb_i, span)
+    end_f = end_values(run, kc, mc, yf_i, span)
+    ev_b = evidence_at(run, kc, mc, end_b["year_eff"])
+    ev_f = evidence_at(run, kc, mc, end_f["year_eff"])
+    ev_b["stable"] = stable_spread(run, kc, mc, end_b["year_eff"], end_f["year_eff"])
     out = _change(run, pairs, kc, end_b, end_f, ev_b, ev_f, both, th)
     event = run.kpis.num["event"][np.maximum(kc, 0)].astype(bool)
     pool = th.reference.pool_years
@@ -385,19 +215,8 @@ def compare(
     out["compared"] = pd.Series(compared, dtype="string").where(both)
     out["baseline_years_used"] = np.nan_to_num(ev_b["years"]).astype("int64")
     out["followup_years_used"] = np.nan_to_num(ev_f["years"]).astype("int64")
-    _targets(run, out, kc, mc, yb_i, yf_i, end_f, both)
+    targets(run, out, kc, mc, yb_i, yf_i, end_f, both)
     return out[COMPARE_COLUMNS]
-
-
-def _noise_for(run: EngineRun, kc: IntArray, mc: IntArray, up_to: int | None) -> FloatArray:
-    noise = noise_thresholds(run, up_to=up_to)
-    r = run.rows
-    gk_rows = r["kc"].astype(np.int64) * 4 + run.muni_types[r["mc"]]
-    per = pd.Series(noise).groupby(gk_rows).first()
-    types = np.where(mc >= 0, run.muni_types[np.maximum(mc, 0)], 3).astype(np.int64)
-    mapped = pd.Series(kc * 4 + types).map(per)
-    out: FloatArray = np.asarray(mapped.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
-    return out
 
 
 def _followup_arrays(run: EngineRun, th: Thresholds, kpis: pd.Series) -> dict[str, FloatArray]:
@@ -414,87 +233,6 @@ def _followup_arrays(run: EngineRun, th: Thresholds, kpis: pd.Series) -> dict[st
     defaults["tol"] = th.materiality.gap_value_tolerance
     defaults["share_pp"] = th.materiality.share_pp
     return {n: np.asarray(kpis.map(per[n]).fillna(defaults[n]), dtype=np.float64) for n in per}
-
-
-def _evidence_at(
-    run: EngineRun, kc: IntArray, mc: IntArray, year: FloatArray
-) -> dict[str, FloatArray]:
-    """The reference's pooled evidence, centre and spreads for (KPI, municipality, year)."""
-    ok_year = np.isfinite(year)
-    y = np.where(ok_year, year, run.panel.pmin).astype("int64")
-    pos = lookup(run.rows["key"], run.panel.make_key(kc, mc, y))
-    pos = np.where(ok_year, pos, -1)
-    p0 = np.maximum(pos, 0)
-    out: dict[str, FloatArray] = {}
-    for name in ("evidence", "median", "tau", "chance", "scale", "years", "orientation"):
-        got = run.ref.get(name, p0).astype("float64")
-        out[name] = np.where(pos >= 0, got, np.nan)
-    return out
-
-
-def _stable_spread(
-    run: EngineRun, kc: IntArray, mc: IntArray, year_b: FloatArray, year_f: FloatArray
-) -> FloatArray:
-    """τ² that persists: the covariance of the deviations at both ends, per comparison row.
-
-    Chance does not repeat from one window to the next; real differences do. So
-    the covariance, across all municipalities of the type, of each one's
-    deviation from the centre at the baseline and at the follow-up estimates the
-    stable spread without any assumption about how chance depends on size
-    (deviations winsorised as in the reference; kept within 0 and the smaller
-    total variance of the ends).
-    """
-    r, ref = run.rows, run.ref
-    n = len(kc)
-    out = np.full(n, np.nan)
-    if len(ref.idx) == 0 or n == 0:
-        return out
-    pos = ref.idx
-    dev = ref.cols["evidence"] - ref.cols["median"]
-    scale = ref.cols["scale"]
-    w = np.clip(dev, -WINSOR * scale, WINSOR * scale)
-    allrows = pd.DataFrame(
-        {
-            "kc": r["kc"][pos].astype(np.int64),
-            "mc": r["mc"][pos].astype(np.int64),
-            "typ": run.muni_types[r["mc"][pos]].astype(np.int64),
-            "period": r["period"][pos].astype(np.int64),
-            "w": w,
-            "s2": scale**2,
-        }
-    ).dropna()
-    ok = np.isfinite(year_b) & np.isfinite(year_f) & (mc >= 0)
-    typ = np.where(mc >= 0, run.muni_types[np.maximum(mc, 0)], -1).astype(np.int64)
-    keys = pd.DataFrame(
-        {
-            "kc": kc[ok],
-            "typ": typ[ok],
-            "yb": year_b[ok].astype(np.int64),
-            "yf": year_f[ok].astype(np.int64),
-        }
-    ).drop_duplicates()
-    if keys.empty:
-        return out
-    b = keys.merge(allrows, left_on=["kc", "typ", "yb"], right_on=["kc", "typ", "period"])
-    f = keys.merge(allrows, left_on=["kc", "typ", "yf"], right_on=["kc", "typ", "period"])
-    both = b.merge(f, on=["kc", "typ", "yb", "yf", "mc"], suffixes=("_b", "_f"))
-    both["prod"] = both["w_b"] * both["w_f"]
-    agg = both.groupby(["kc", "typ", "yb", "yf"]).agg(
-        cov=("prod", "mean"), s2b=("s2_b", "median"), s2f=("s2_f", "median"), n=("prod", "size")
-    )
-    agg["tau2"] = np.clip(agg["cov"], 0.0, np.minimum(agg["s2b"], agg["s2f"]))
-    agg.loc[agg["n"] < 10, "tau2"] = np.nan
-    q = pd.DataFrame(
-        {
-            "kc": kc,
-            "typ": typ,
-            "yb": np.nan_to_num(year_b).astype(np.int64),
-            "yf": np.nan_to_num(year_f).astype(np.int64),
-        }
-    )
-    got = q.merge(agg["tau2"].reset_index(), on=["kc", "typ", "yb", "yf"], how="left")["tau2"]
-    out = np.where(ok, got.to_numpy(dtype="float64", na_value=np.nan), np.nan)
-    return out
 
 
 def _change(
@@ -571,7 +309,7 @@ def _change(
         z = delta / np.sqrt(cb2 + cf2)
     up_to = int(np.nanmax(end_f["year_eff"])) if np.isfinite(end_f["year_eff"]).any() else None
     mc = run.panel.muni_codes(pairs["municipality_id"])
-    noise = _noise_for(run, k, mc, up_to)
+    noise = noise_for(run, k, mc, up_to)
     with np.errstate(invalid="ignore"):
         big = np.abs(delta) >= threshold - EPS
         significant = (np.abs(z) >= t["z"] - EPS) & (np.abs(z_pred) >= t["z"] - EPS)
@@ -660,92 +398,3 @@ def _change_reasons(out: pd.DataFrame, raised: BoolArray) -> pd.Series:
         arrow(pd.Series("widened:raised to watch", index=out.index).where(raised)),
     ]
     return pd.Series(pd.arrays.ArrowStringArray(join_present(parts)), index=out.index)
-
-
-def _targets(
-    run: EngineRun,
-    out: pd.DataFrame,
-    kc: IntArray,
-    mc: IntArray,
-    yb: IntArray,
-    yf: IntArray,
-    end_f: dict[str, FloatArray],
-    both: BoolArray,
-) -> None:
-    rules = run.rules
-    ids = out["kpi"].astype(str)
-    tg = ids.map({k: r.target_gap for k, r in rules.items()}).to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-    tv = ids.map({k: r.target_value for k, r in rules.items()}).to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-    ty = ids.map({k: r.target_year for k, r in rules.items()}).to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-    first = yb - (run.thresholds.followup.mean_years - 1)
-    at_year = np.where(both & (np.isfinite(tg) | np.isfinite(tv)), ty, np.nan)
-    gap_now = end_f["gap"]
-    gap_trend = _trend_at(run, np.maximum(kc, 0), np.maximum(mc, 0), first, yf, at_year, "gap")
-    d_now = gap_now - tg
-    reached = np.abs(d_now) <= EPS
-    gap_on = reached | ((gap_trend - tg) * d_now <= 0)
-    k = np.maximum(kc, 0)
-    lower = run.kpis.num["direction"][k] == LOWER
-    dis_f = _disadvantaged_at_followup(run, kc, mc, yf)
-    col = np.where(dis_f == 1, "women", np.where(dis_f == 2, "men", "total"))
-    value_now = np.where(
-        col == "women", end_f["women"], np.where(col == "men", end_f["men"], end_f["total"])
-    )
-    trends = {
-        c: _trend_at(
-            run, k, np.maximum(mc, 0), first, yf, np.where(np.isfinite(tv), at_year, np.nan), c
-        )
-        for c in ("women", "men", "total")
-    }
-    value_trend = np.where(
-        col == "women", trends["women"], np.where(col == "men", trends["men"], trends["total"])
-    )
-    sign = np.where(lower, -1.0, 1.0)
-    to_go = (tv - value_now) * sign
-    value_on = (to_go <= EPS) | ((value_trend - tv) * sign >= -EPS)
-    with np.errstate(invalid="ignore"):
-        out["target_year"] = pd.array(
-            np.where(np.isfinite(ty), ty, np.nan), dtype="Float64"
-        ).astype("Int64")
-    out["target_gap"] = tg
-    out["gap_to_target"] = d_now
-    out["gap_trend_at_target"] = gap_trend
-    out["gap_on_track"] = _bool_or_na(
-        gap_on, np.isfinite(d_now) & (np.isfinite(gap_trend) | reached)
-    )
-    out["target_value"] = tv
-    out["value_to_target"] = to_go
-    out["value_trend_at_target"] = value_trend
-    out["value_on_track"] = _bool_or_na(
-        value_on, np.isfinite(to_go) & (np.isfinite(value_trend) | (to_go <= EPS))
-    )
-
-
-def _disadvantaged_at_followup(
-    run: EngineRun, kc: IntArray, mc: IntArray, yf: IntArray
-) -> IntArray:
-    r = run.rows
-    pos = lookup(r["key"], run.panel.make_key(kc, mc, yf))
-    dis = shape(run, np.maximum(pos, 0))["disadvantaged"]
-    out: IntArray = np.where(pos >= 0, dis, 0).astype(np.int64)
-    return out
-
-
-def _adv_at(run: EngineRun, pos: IntArray) -> FloatArray:
-    """The advantaged value at row positions (NaN where ``pos`` is −1)."""
-    if len(run.rows["ok"]) == 0:
-        return np.full(len(pos), np.nan)
-    out: FloatArray = np.where(pos >= 0, advantaged_value(run, np.maximum(pos, 0)), np.nan)
-    return out
-
-
-def _bool_or_na(values: BoolArray, known: BoolArray) -> Any:
-    arr = pd.array(np.asarray(values, dtype=bool), dtype="boolean")
-    arr[~np.asarray(known, dtype=bool)] = pd.NA
-    return arr

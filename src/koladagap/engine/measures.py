@@ -13,35 +13,32 @@ from numpy.typing import NDArray
 NOT_COMPUTABLE = "not_computable"
 COMPUTED = "computed"
 
-GAP_COLUMNS = ["women", "men", "total", "gap", "relative_gap", "ratio", "parity", "status"]
 
-
-def _lower_is_better(wide: pd.DataFrame) -> NDArray[np.bool_]:
-    """Per row: the KPI table says lower is better for its KPI (False without a ``kpi``)."""
-    if "kpi" not in wide.columns or wide.empty:
+def _lower_is_better(wide: pd.DataFrame, table: pd.DataFrame | None) -> NDArray[np.bool_]:
+    """Per row: ``table`` says lower is better for its KPI (False without a ``kpi`` or table)."""
+    if table is None or "kpi" not in wide.columns or wide.empty:
         return np.zeros(len(wide), dtype=bool)
-    from koladagap.benchmarking.kpi_table import kpi_table
-
-    t = kpi_table()
-    lower = set(t.loc[t["direction"] == "lower_is_better", "id"].astype(str))
+    lower = set(table.loc[table["direction"] == "lower_is_better", "id"].astype(str))
     out: NDArray[np.bool_] = wide["kpi"].astype(str).isin(lower).to_numpy(dtype=bool)
     return out
 
 
-def compute_gaps(wide: pd.DataFrame) -> pd.DataFrame:
+def compute_gaps(wide: pd.DataFrame, kpi_table: pd.DataFrame | None) -> pd.DataFrame:
     """Add ``gap`` (K − M), ``relative_gap``, ``ratio`` (K / M), ``parity`` and ``status``.
 
     ``relative_gap`` divides the gap by the advantaged sex's value, as the
     engine and the reports do (one definition everywhere): the larger of the two
-    values, or the smaller for KPIs that the bundled KPI table marks
-    ``lower_is_better`` (when the frame has a ``kpi`` column). A zero
-    denominator gives NaN, not infinity.
+    values, or the smaller for KPIs that ``kpi_table`` (``id, direction``, e.g.
+    :func:`koladagap.benchmarking.kpi_table.kpi_table`) marks ``lower_is_better``
+    (when the frame has a ``kpi`` column; ``None``: the larger for every row). A
+    zero denominator gives NaN, not infinity.
 
     Examples:
         >>> import koladagap
+        >>> from koladagap.benchmarking.kpi_table import kpi_table
         >>> from koladagap.kolada.frames import to_wide
         >>> w = to_wide(koladagap.values("N00906", "0180", 2022, source="sample"))
-        >>> g = compute_gaps(w)
+        >>> g = compute_gaps(w, kpi_table())
         >>> float(g.loc[0, "gap"]), round(float(g.loc[0, "ratio"]), 3), g.loc[0, "status"]
         (-46800.0, 0.891, 'computed')
     """
@@ -52,7 +49,7 @@ def compute_gaps(wide: pd.DataFrame) -> pd.DataFrame:
     gap = np.where(ok, k - m, np.nan)
     hi = np.fmax(np.abs(k), np.abs(m))
     lo = np.fmin(np.abs(k), np.abs(m))
-    adv = np.where(_lower_is_better(out), lo, hi)
+    adv = np.where(_lower_is_better(out, kpi_table), lo, hi)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(ok & (adv > 0), gap / adv, np.nan)
         ratio = np.where(ok & (m != 0), k / m, np.nan)

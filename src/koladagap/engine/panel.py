@@ -66,11 +66,6 @@ class Panel:
         out: IntArray = np.where(ok, (k * nm + m) * self.nper + p, -1)
         return out
 
-    def group(self) -> IntArray:
-        """Per-row KPI × municipality group id (rows of a group are consecutive)."""
-        out: IntArray = self.key // self.nper
-        return out
-
     def kpi_code(self, kpi: str | None) -> int:
         """The code of a KPI id, −1 when absent."""
         return _code_of(self.kpis, kpi)

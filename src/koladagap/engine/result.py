@@ -1,8 +1,13 @@
-"""The result frame of :func:`~koladagap.engine.levels.evaluate`: columns, labels, reasons.
+"""The result frame of :func:`~koladagap.engine.levels.evaluate`: columns and reasons.
 
-Columns that only matter for reading (ratios, labels, the ``reasons`` string,
+Columns that only matter for reading (ratios, names, the ``reasons`` string,
 thresholds as text) are computed here for the result rows only. Strings are
-built in Arrow, so a national screen of every KPI and year stays fast.
+built in Arrow, so a national screen of every KPI and year stays fast. The
+engine writes codes (``level``, ``disadvantaged`` = ``women``/``men``), never a
+reader's words: ``label_women``/``label_men`` are copied from the ``kpi_meta``
+the caller gives, and the level names live in :mod:`koladagap.render.i18n`.
+
+This docstring is the one description of the ``reasons`` format.
 
 ``reasons`` is a ``"; "``-joined, machine-readable account of the level, e.g.
 ``material:5.2pp; evidence:3 obs size; reference:z=2.7 p99 q=0.21`` or
@@ -32,24 +37,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from koladagap.engine.levels import (
-    CREDIBILITY_METHODS,
-    EXCLUDED,
-    LEVEL_LABELS_EN,
-    LEVEL_LABELS_SV,
-    LEVELS,
-    MOE,
-    NONE,
-    NOT_COMPUTABLE,
-    TOO_SMALL,
-    EngineRun,
-    advantaged_value,
-    aux_values,
-    expected_gap,
-    orientation,
-    peer_median,
-    riket_gap,
-)
+from koladagap.engine.decision import orientation
+from koladagap.engine.evidence import aux_values
+from koladagap.engine.gaps import advantaged_value, expected_gap, peer_median, riket_gap
 from koladagap.engine.rules import (
     AMOUNT,
     EXP_NUMBER,
@@ -60,7 +50,16 @@ from koladagap.engine.rules import (
     ONE_SEX,
     SHARE,
 )
-from koladagap.kolada.frames import label_columns
+from koladagap.engine.run import (
+    CREDIBILITY_METHODS,
+    EXCLUDED,
+    LEVELS,
+    MOE,
+    NONE,
+    NOT_COMPUTABLE,
+    TOO_SMALL,
+    EngineRun,
+)
 
 Arr = NDArray[Any]
 FloatArray = NDArray[np.float64]
@@ -83,8 +82,6 @@ RESULT_COLUMNS: list[str] = [
     "kind",
     "direction",
     "disadvantaged",
-    "disadvantaged_label",
-    "disadvantaged_label_en",
     "label_women",
     "label_men",
     "expected",
@@ -113,8 +110,6 @@ RESULT_COLUMNS: list[str] = [
     "peer_n",
     "riket_gap",
     "level",
-    "level_label_sv",
-    "level_label_en",
     "reasons",
     "threshold_material",
     "threshold_credible",
@@ -145,12 +140,6 @@ def _fmt(x: Arr, digits: int) -> pa.Array:
     """Numbers as short strings, in Arrow (NaN → null; no ``-0``)."""
     v = np.round(np.asarray(x, dtype="float64"), digits) + 0.0
     return pc.cast(pa.array(v, from_pandas=True), pa.string())
-
-
-def _when(mask: BoolArray, *parts: Any) -> pa.Array:
-    """Join string parts element-wise where ``mask``; null elsewhere."""
-    joined = pc.binary_join_element_wise(*parts, "", null_handling="emit_null")
-    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), joined, pa.scalar(None, pa.string()))
 
 
 def _int_or_na(x: Arr, known: BoolArray) -> pd.Series:
@@ -189,25 +178,32 @@ def shape(run: EngineRun, i: IntArray) -> dict[str, Arr]:
     }
 
 
+def _per_kpi(kpi_meta: pd.DataFrame, column: str, ids: pd.Series) -> pd.Series:
+    """``column`` of ``kpi_meta`` (by ``id``) for each KPI id in ``ids``; NaN where missing."""
+    m = kpi_meta.dropna(subset=["id", column]).drop_duplicates("id")
+    return ids.map(dict(zip(m["id"].astype(str), m[column], strict=True)))
+
+
 def _labels(run: EngineRun, kpi_meta: pd.DataFrame | None) -> dict[str, Arr]:
-    """Per-KPI titles and women/men labels (girls/boys for KPIs about children)."""
-    titles = run.kpis.text["title"].copy()
-    if kpi_meta is not None and {"id", "title"} <= set(kpi_meta.columns):
-        m = kpi_meta.dropna(subset=["id", "title"]).drop_duplicates("id")
-        full = pd.Series(run.panel.kpis).map(
-            dict(zip(m["id"].astype(str), m["title"], strict=True))
-        )
-        titles = np.where(full.isna().to_numpy(), titles, full.astype(object).to_numpy())
-    texts = [t if isinstance(t, str) else "" for t in titles]
-    sv = label_columns(texts, "sv")
-    en = label_columns(texts, "en")
-    return {
-        "title": np.asarray(texts, dtype=object),
-        "women_sv": sv["label_women"].to_numpy(dtype=object),
-        "men_sv": sv["label_men"].to_numpy(dtype=object),
-        "pairs_sv": np.column_stack([sv["label_women"], sv["label_men"]]).ravel(),
-        "pairs_en": np.column_stack([en["label_women"], en["label_men"]]).ravel(),
+    """Per-KPI titles, and the readers' words for women and men when ``kpi_meta`` has them.
+
+    Titles come from ``kpi_meta`` (``id, title``), else from the rules;
+    ``label_women``/``label_men`` only from ``kpi_meta`` (``""`` where it has none):
+    the engine writes no language.
+    """
+    ids = pd.Series(run.panel.kpis, dtype=object).astype(str)
+    out: dict[str, Arr] = {
+        "title": run.kpis.text["title"].copy(),
+        "label_women": np.full(len(ids), "", dtype=object),
+        "label_men": np.full(len(ids), "", dtype=object),
     }
+    cols = set() if kpi_meta is None else set(kpi_meta.columns)
+    for name in ("title", "label_women", "label_men"):
+        if kpi_meta is not None and {"id", name} <= cols:
+            got = _per_kpi(kpi_meta, name, ids)
+            out[name] = np.where(got.isna().to_numpy(), out[name], got.astype(object).to_numpy())
+    out["title"] = np.asarray([t if isinstance(t, str) else "" for t in out["title"]], dtype=object)
+    return out
 
 
 def assemble(
@@ -224,7 +220,6 @@ def assemble(
     lab = _labels(run, kpi_meta)
     sh = shape(run, i)
     dis = sh["disadvantaged"]
-    dis_code = np.where(dis == 0, -1, kc.astype(np.int64) * 2 + (dis - 1))
     lvl = r["level"][i]
     credible = r["credible"][i]
     cred_col = pd.array(credible == 1, dtype="boolean")
@@ -252,10 +247,8 @@ def assemble(
         "kind": strings(kc, at.text["kind"]),
         "direction": strings(kc, at.text["direction"]),
         "disadvantaged": strings(np.where(dis == 0, -1, dis - 1), np.array(["women", "men"])),
-        "disadvantaged_label": strings(dis_code, lab["pairs_sv"]),
-        "disadvantaged_label_en": strings(dis_code, lab["pairs_en"]),
-        "label_women": strings(kc, lab["women_sv"]),
-        "label_men": strings(kc, lab["men_sv"]),
+        "label_women": strings(kc, lab["label_women"]),
+        "label_men": strings(kc, lab["label_men"]),
         "expected": expected_gap(run, i),
         "expected_source": strings(at.num["exp_src"][kc], np.array(EXPECTED_SOURCES)),
         "excess_gap": r["excess_gap"][i],
@@ -282,8 +275,6 @@ def assemble(
         "peer_n": peer_n,
         "riket_gap": riket_gap(run, i),
         "level": strings(lvl, np.array(LEVELS)),
-        "level_label_sv": strings(lvl, np.array([LEVEL_LABELS_SV[x] for x in LEVELS])),
-        "level_label_en": strings(lvl, np.array([LEVEL_LABELS_EN[x] for x in LEVELS])),
         "reasons": _from_arrow(reasons(run, i, sh["adv"])),
         "threshold_material": strings(kc, at.text["thr_mat"]),
         "threshold_credible": strings(kc, at.text["thr_cred"]),

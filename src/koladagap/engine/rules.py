@@ -1,4 +1,4 @@
-"""Per-KPI rules: the bundled KPI table turned into :class:`KpiRule` objects, and arrays.
+"""Per-KPI rules: a KPI table turned into :class:`KpiRule` objects, and arrays.
 
 :func:`rules_from_table` gives the default rule of each KPI (kind, direction,
 expectation, denominators, margins of error, event, exclusion);
@@ -6,15 +6,19 @@ expectation, denominators, margins of error, event, exclusion);
 turns the rules and their thresholds into per-KPI arrays once, so that every
 per-row step is a NumPy gather by KPI code.
 
+The KPI table itself belongs to the benchmarking layer
+(:func:`koladagap.benchmarking.kpi_table.kpi_table`): callers pass it in.
+
 Examples:
-    >>> r = rules_from_table(["N21704", "N00945"])
-    >>> r["N21704"].direction, r["N21704"].expected, r["N00945"].share_of
-    ('need', 'riket', 'M')
+    >>> table = pd.DataFrame({"id": ["N21704"], "kind": ["share"], "direction": ["need"],
+    ...                       "expected": ["riket"]})
+    >>> r = rules_from_table(["N21704", "X1"], table=table, titles={"X1": "Kostnad, kr/inv"})
+    >>> r["N21704"].direction, r["N21704"].expected, r["X1"].kind, r["X1"].provisional
+    ('need', 'riket', 'amount', True)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +27,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from koladagap.benchmarking.kpi_table import kpi_table
 from koladagap.engine.panel import Panel
 from koladagap.engine.thresholds import DIRECTIONS, KINDS, KpiRule, Thresholds
 from koladagap.errors import ConfigError
@@ -51,43 +54,6 @@ def election_years(first: int = 1970, last: int = 2100) -> frozenset[int]:
 ELECTION_YEARS = election_years()
 
 
-_POOLED_PATTERNS = (
-    re.compile(r"\bT\s*-\s*(\d)\s*(?:till|-|–)\s*T\b", re.IGNORECASE),
-    re.compile(r"\bT\s*(?:till|-|–)\s*T\s*-\s*(\d)", re.IGNORECASE),
-)
-_POOLED_WORDS = re.compile(
-    r"\b(två|tre|fyra|fem|[2-5])\s*-?\s*års?\s*(?:glidande\s*)?(?:medel|genomsnitt)",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = {"två": 2, "tre": 3, "fyra": 4, "fem": 5}
-
-
-def pooled_years_from_text(text: str | None) -> int:
-    """How many years a KPI's values pool, read from Kolada's description (1 if it says not).
-
-    Kolada describes survey KPIs as "glidande flerårsmedelvärde för åren T till
-    T-3" and moving averages as "treårsmedelvärde"; such values overlap from
-    one year to the next, so only values that do not overlap are pooled as
-    evidence.
-
-    >>> pooled_years_from_text("ett glidande flerårsmedelvärde för åren T till T-3.")
-    4
-    >>> pooled_years_from_text("Treårs medelvärde."), pooled_years_from_text("Andel (%).")
-    (3, 1)
-    """
-    if not text:
-        return 1
-    for pat in _POOLED_PATTERNS:
-        m = pat.search(text)
-        if m:
-            return int(m.group(1)) + 1
-    w = _POOLED_WORDS.search(text)
-    if w:
-        word = w.group(1).lower()
-        return _NUMBER_WORDS.get(word) or int(word)
-    return 1
-
-
 def _guess_kind(title: str | None) -> str:
     return "share" if title and "%" in title else "amount"
 
@@ -95,10 +61,10 @@ def _guess_kind(title: str | None) -> str:
 def rules_from_table(
     kpis: Iterable[str] | None = None,
     *,
-    table: pd.DataFrame | None = None,
+    table: pd.DataFrame,
     titles: Mapping[str, str] | None = None,
 ) -> dict[str, KpiRule]:
-    """Default :class:`KpiRule` objects from the bundled KPI table.
+    """Default :class:`KpiRule` objects from a KPI table.
 
     A KPI the table lacks gets ``direction = "need"`` (no value judgement) and a
     kind guessed from its title (``%`` → share, else amount), with a reason
@@ -106,12 +72,13 @@ def rules_from_table(
 
     Args:
         kpis: the KPI ids wanted; ``None`` for every KPI in the table.
-        table: a KPI table with :func:`koladagap.benchmarking.kpi_table.kpi_table`'s columns.
+        table: a KPI table with :func:`koladagap.benchmarking.kpi_table.kpi_table`'s
+            columns (``id`` and any of ``kind, direction, expected, exclude, reason,
+            denominator_kpi, moe_kpi, event, pooled_years, share_of, short_title_sv``).
         titles: KPI titles (e.g. Kolada's) used for labels and kind guesses.
     """
-    t = kpi_table() if table is None else table
     rows: dict[str, dict[str, Any]] = {
-        str(r["id"]): {str(k): v for k, v in r.items()} for r in t.to_dict("records")
+        str(r["id"]): {str(k): v for k, v in r.items()} for r in table.to_dict("records")
     }
     ids = list(rows) if kpis is None else [str(k) for k in kpis]
     titles = titles or {}
@@ -176,17 +143,30 @@ def resolve_rules(
     rules: Mapping[str, KpiRule] | Iterable[KpiRule] | None,
     kpis_present: Iterable[str],
     titles: Mapping[str, str] | None = None,
+    *,
+    table: pd.DataFrame | None = None,
 ) -> dict[str, KpiRule]:
-    """The rules to evaluate: the given ones, or table defaults for the KPIs present.
+    """The rules to evaluate: the given ones, or ``table``'s defaults for the KPIs present.
 
-    With ``rules=None`` every KPI present gets its table rule, except KPIs that
-    only serve as another KPI's denominator or margin of error.
+    With ``rules=None`` every KPI present gets its rule from ``table`` (see
+    :func:`rules_from_table`), except KPIs that only serve as another KPI's
+    denominator or margin of error.
+
+    Raises:
+        TypeError: ``rules`` is ``None`` and no ``table`` is given.
+        ConfigError: ``rules`` holds something other than :class:`KpiRule` objects.
     """
     if rules is None:
+        if table is None:
+            raise TypeError(
+                "rules=None takes the rules from a KPI table: pass the table (kpi_table= "
+                "to evaluate, compare and screen; e.g. "
+                "koladagap.benchmarking.kpi_table.kpi_table()) or the rules themselves"
+            )
         present = [str(k) for k in kpis_present]
-        out = rules_from_table(present, titles=titles)
+        out = rules_from_table(present, table=table, titles=titles)
         aux = {r.denominator_kpi for r in out.values()} | {r.moe_kpi for r in out.values()}
-        table_ids = set(kpi_table()["id"].astype(str))
+        table_ids = set(table["id"].astype(str))
         return {k: r for k, r in out.items() if k not in aux or k in table_ids}
     items = rules.values() if isinstance(rules, Mapping) else rules
     out = {}
@@ -336,7 +316,6 @@ __all__ = [
     "KpiArrays",
     "election_years",
     "kpi_arrays",
-    "pooled_years_from_text",
     "resolve_rules",
     "rules_from_table",
     "threshold_texts",

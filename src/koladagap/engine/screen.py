@@ -8,8 +8,10 @@ reference statistic and the reasons. ``koladagap screen`` and
 ``benchmarks/calibration.py`` runs it on simulated panels.
 
 Examples:
+    >>> from koladagap.benchmarking.kpi_table import kpi_table
     >>> from koladagap.kolada.sample import sample_values, sample_municipalities
-    >>> s = screen(sample_values(), year=2022, municipality_meta=sample_municipalities())
+    >>> s = screen(sample_values(), year=2022, municipality_meta=sample_municipalities(),
+    ...            kpi_table=kpi_table())
     >>> sorted(s["municipality_id"].unique())[:2], int((s["municipality_id"] == "0000").sum())
     (['0114', '0115'], 0)
     >>> set(s["level"]) <= set(LEVELS)
@@ -24,8 +26,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from koladagap.engine.levels import KOMMUN, LEVELS, REGION, evaluate, municipality_types
+from koladagap.engine.levels import evaluate
 from koladagap.engine.panel import build_panel
+from koladagap.engine.run import KOMMUN, LEVELS, REGION, municipality_types
 from koladagap.engine.thresholds import KpiRule, Thresholds
 from koladagap.errors import ConfigError
 
@@ -73,6 +76,7 @@ def screen(
     municipality_type: MunicipalityType = "kommun",
     municipality_meta: pd.DataFrame | None = None,
     kpi_meta: pd.DataFrame | None = None,
+    kpi_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per KPI × municipality of ``municipality_type``, judged at ``year``.
 
@@ -80,13 +84,15 @@ def screen(
         values: the tidy long frame for all municipalities and the years before
             ``year`` (the evidence pools them); the population (N01951) and the
             rules' denominator and margin-of-error KPIs should be in it too.
-        rules: per-KPI rules; ``None``: the bundled KPI table (KPIs it lacks get a
-            provisional rule and reach at most ``info``).
+        rules: per-KPI rules; ``None``: the rules of ``kpi_table`` (KPIs it lacks
+            get a provisional rule and reach at most ``info``).
         thresholds: ``None`` for the defaults.
         year: the year judged.
         municipality_type: ``"kommun"`` or ``"region"``.
         municipality_meta: ``id, title, type`` for names and types.
         kpi_meta: the KPI catalogue for titles.
+        kpi_table: the KPI table, needed when ``rules`` is ``None`` (as for
+            :func:`~koladagap.engine.levels.evaluate`).
 
     Returns:
         A frame with :data:`SCREEN_COLUMNS`, sorted by KPI and municipality.
@@ -114,6 +120,7 @@ def screen(
         municipalities=ids,
         municipality_meta=municipality_meta,
         kpi_meta=kpi_meta,
+        kpi_table=kpi_table,
     )
     return res[SCREEN_COLUMNS].reset_index(drop=True)
 

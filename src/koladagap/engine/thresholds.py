@@ -276,10 +276,6 @@ class Thresholds:
         """``{"materiality.share_pp": 5.0, ...}``: every threshold by its dotted key."""
         return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
 
-    def rows(self) -> list[tuple[str, str]]:
-        """``(dotted key, value)`` pairs, for a methods annex."""
-        return [(f"{s}.{k}", str(v)) for s, sec in self.to_dict().items() for k, v in sec.items()]
-
 
 def _section_from_mapping(cls: type[Any], data: Mapping[str, Any], section: str) -> Any:
     names = [f.name for f in fields(cls)]

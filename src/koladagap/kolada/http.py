@@ -26,6 +26,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,27 +109,44 @@ class HTTPSettings:
 class RateLimiter:
     """Start at most ``rate`` requests per second, across threads (a spacing limiter).
 
+    Each :meth:`acquire` takes the next free start slot, ``1 / rate`` seconds after the
+    one before, and sleeps until it. ``clock`` and ``sleep`` default to
+    :func:`time.monotonic` and :func:`time.sleep`; tests pass a fake clock.
+
     Examples:
         >>> lim = RateLimiter(0)  # off
         >>> lim.acquire()
+        >>> t = [10.0]
+        >>> lim = RateLimiter(4, clock=lambda: t[0], sleep=lambda s: None)
+        >>> [lim.acquire() for _ in range(3)]
+        [10.0, 10.25, 10.5]
     """
 
-    def __init__(self, rate: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
         self._lock = threading.Lock()
-        self._next = time.monotonic()
+        self._next = clock()
 
-    def acquire(self) -> None:
-        """Block until the next request may start."""
+    def acquire(self) -> float | None:
+        """Block until the next request may start; that start time (``None`` when off)."""
         if self.interval == 0.0:
-            return
+            return None
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             start = max(now, self._next)
             self._next = start + self.interval
         delay = start - now
         if delay > 0:
-            time.sleep(delay)
+            self._sleep(delay)
+        return start
 
 
 def make_retry(settings: HTTPSettings) -> Retry:

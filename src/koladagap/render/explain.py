@@ -1,169 +1,211 @@
 """Plain-language reasons for a level, in Swedish (default) or English.
 
-The engine's ``reasons`` column is machine-readable (``material:7pp; evidence:3
-obs size; reference:z=4.3 p99 q=0.001``). Managers read :func:`explain`'s
-sentences instead, built from the result's structured columns, vectorised over
-the rows.
+The engine says why a row has its level in codes and numbers: the ``reasons``
+column (``material:7pp; evidence:2 obs counts; reference:z=4.3 p99 q=0.001``, see
+:mod:`koladagap.engine.result`) beside the numeric columns. :func:`reason_codes`
+reads the codes into typed columns; :func:`explain` turns codes and numbers into
+sentences, vectorised over the rows. The words come from
+:mod:`koladagap.render.i18n.explain`, the numbers from
+:func:`koladagap.render.i18n.format_number`; no English text is translated.
 
 Examples:
     >>> import pandas as pd
     >>> row = pd.DataFrame({"level": ["act"], "kind": ["share"], "gap": [-7.0],
-    ...     "relative_gap": [-0.29], "total": [20.0], "disadvantaged_label": ["kvinnor"],
-    ...     "disadvantaged_label_en": ["women"], "z_ref": [4.3], "evidence_years": [2],
-    ...     "reference_median": [-1.5], "repeated": [False], "reasons": ["material:7pp"]})
+    ...     "relative_gap": [-0.29], "total": [20.0], "disadvantaged": ["women"],
+    ...     "label_women": ["kvinnor"],
+    ...     "reasons": ["material:7pp; evidence:2 obs counts; reference:z=4.3 p99 q=0.001"]})
     >>> import textwrap
     >>> print(textwrap.fill(explain(row)[0], 80))
-    Skillnaden är 7 procentenheter till nackdel för kvinnor. Den är större än i
+    Skillnaden är 7,0 procentenheter till nackdel för kvinnor. Den är större än i
     nästan alla kommuner av samma typ, även med hänsyn till slumpen och storleken (z
     = 4,3; underlaget är 2 oberoende mätningar). Upprätta en avvikelseanmälan.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "not_computable": "Värdet för kvinnor eller män saknas (redovisas inte): kan inte bedömas.",
-        "too_small": "För få personer i en av grupperna för att bedöma.",
-        "excluded": "Undantagen från bedömningen",
-        "none": "Skillnaden ({size}) är inte så stor att den räknas som väsentlig.",
-        "gap": "Skillnaden är {size} till nackdel för {who}.",
-        "gap_need": "Skillnaden mot det förväntade är {size} ({who} fler).",
-        "info": (
-            " Den ligger inom det vanliga bland kommuner av samma typ, med hänsyn till slumpen "
-            "och storleken (z = {z})."
-        ),
-        "info_noref": " Det finns för få jämförbara värden för att säga om den är ovanlig.",
-        "info_small": (
-            " Den är mindre än vad som är vanligt bland kommuner av samma typ (z = {z})."
-        ),
-        "watch": (
-            " Den är större än i de flesta kommuner av samma typ, även med hänsyn till slumpen "
-            "och storleken (z = {z}; underlaget är {k} oberoende mätningar). Bevaka och analysera."
-        ),
-        "act": (
-            " Den är större än i nästan alla kommuner av samma typ, även med hänsyn till slumpen "
-            "och storleken (z = {z}; underlaget är {k} oberoende mätningar). Upprätta en "
-            "avvikelseanmälan."
-        ),
-        "repeated": " Värdet är detsamma som året före och räknas bara en gång.",
-        "capped": (
-            " Nyckeltalet saknar regel i KPI-tabellen och planen, så det kan inte bli mer än "
-            "känt mönster förrän planen anger riktning."
-        ),
-        "pp": "{v} procentenheter",
-        "pct": "{v} %",
-        "one_sex": "andelen är {v} % ({who} underrepresenterade)",
-        "kr": "{v}",
-    },
-    "en": {
-        "not_computable": "The value for women or men is missing (not published): cannot assess.",
-        "too_small": "Too few people in one of the groups to judge.",
-        "excluded": "Excluded from the assessment",
-        "none": "The gap ({size}) is not large enough to count as material.",
-        "gap": "The gap is {size} to the disadvantage of {who}.",
-        "gap_need": "The difference from the expected is {size} (more {who}).",
-        "info": (
-            " It is within what is usual among municipalities of the same type, given chance "
-            "and size (z = {z})."
-        ),
-        "info_noref": " Too few comparable values to say whether it is unusual.",
-        "info_small": " It is smaller than usual among municipalities of the same type (z = {z}).",
-        "watch": (
-            " It is larger than in most municipalities of the same type, even given chance "
-            "and size (z = {z}; based on {k} independent measurements). Watch and analyse."
-        ),
-        "act": (
-            " It is larger than in almost all municipalities of the same type, even given "
-            "chance and size (z = {z}; based on {k} independent measurements). File a "
-            "deviation report."
-        ),
-        "repeated": " The value is the same as the year before and counts once.",
-        "capped": (
-            " The KPI has no rule in the KPI table or the plan, so it cannot go beyond a "
-            "known pattern until the plan gives its direction."
-        ),
-        "pp": "{v} percentage points",
-        "pct": "{v} %",
-        "one_sex": "the share is {v} % ({who} under-represented)",
-        "kr": "{v}",
-    },
+from koladagap.render.i18n import format_numbers
+from koladagap.render.i18n.explain import explain_text
+from koladagap.render.i18n.groups import label_columns
+
+_NUM = r"-?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf|nan)"
+_PATTERNS: dict[str, str] = {
+    # the status of a row that is not judged: excluded / not computable / too small
+    "unjudged": r"^(?P<status>excluded|not_computable|too_small):(?P<detail>.*?)(?:; no_rule:.*)?$",
+    "size": (
+        rf"(?:^|; )(?P<material>not_material|material):(?P<prefix>value |\|)?"
+        rf"(?P<size>{_NUM})(?P<unit>pp|%|\|)?(?:;|$)"
+    ),
+    "expected": rf"(?:^|; )expected:(?:(?P<expected_source>riket|peers)=)?(?P<expected>{_NUM})",
+    "evidence": r"(?:^|; )evidence:(?P<evidence_k>\d+) obs (?P<basis>[a-z]+)(?P<repeat> repeat)?",
+    "reference": (
+        rf"(?:^|; )reference:z=(?P<z>{_NUM})(?: p(?P<percentile>{_NUM}))?(?: q=(?P<q>{_NUM}))?"
+    ),
 }
+_FLOATS = ("size", "expected", "z", "percentile", "q")
 
 
-def _num(x: pd.Series, digits: int, lang: str) -> pd.Series:
-    """Numbers as text with the language's decimal mark (NaN → "–")."""
-    v = pd.to_numeric(x, errors="coerce").round(digits)
-    txt = v.map(lambda n: f"{n:,.{digits}f}" if pd.notna(n) else "–")
-    if lang == "sv":
-        txt = txt.str.replace(",", " ", regex=False).str.replace(".", ",", regex=False)
-    return txt.str.replace(",0", "", regex=False) if digits == 1 else txt
+def reason_codes(reasons: pd.Series | Iterable[str | None]) -> pd.DataFrame:
+    """The engine's ``reasons`` strings as typed columns, one row per string.
+
+    Columns: ``status`` (``excluded``, ``not_computable``, ``too_small``, ``material``,
+    ``not_material``), ``detail`` (why excluded / what is missing / ``n<10``), ``size``
+    and ``unit`` (``pp``, ``%``, ``value``, ``|g|``), ``expected`` and
+    ``expected_source``, ``evidence_k``, ``basis`` and ``repeat``, ``z``,
+    ``percentile``, ``q``, ``no_reference`` and ``no_rule``.
+
+    >>> c = reason_codes(["not_material:2.9pp; reference:z=-1.6 p9", "excluded:event"])
+    >>> row = c.iloc[0]
+    >>> row["status"], row["unit"], float(row["size"]), float(row["z"]), float(row["percentile"])
+    ('not_material', 'pp', 2.9, -1.6, 9.0)
+    >>> c[["status", "detail"]].iloc[1].tolist()
+    ['excluded', 'event']
+    """
+    s = pd.Series(reasons, dtype="string") if not isinstance(reasons, pd.Series) else reasons
+    s = s.astype("string").fillna("")
+    parts = [s.str.extract(p) for p in _PATTERNS.values()]
+    out = pd.concat(parts, axis=1)
+    out["status"] = out["status"].fillna(out["material"]).astype("string")
+    unit = out["unit"].fillna(out["prefix"].str.strip()).replace({"|": "|g|"})
+    out["unit"] = unit.astype("string")
+    for col in _FLOATS:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["evidence_k"] = pd.to_numeric(out["evidence_k"], errors="coerce").astype("Int64")
+    out["repeat"] = out["repeat"].notna()
+    out["no_reference"] = s.str.contains("reference:none", regex=False).to_numpy(dtype=bool)
+    out["no_rule"] = s.str.contains("no_rule:", regex=False).to_numpy(dtype=bool)
+    cols = ["status", "detail", "size", "unit", "expected", "expected_source", "evidence_k"]
+    cols += ["basis", "repeat", "z", "percentile", "q", "no_reference", "no_rule"]
+    return out[cols]
+
+
+def disadvantaged_words(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
+    """Who is disadvantaged, in the reader's words: kvinnor/män, flickor/pojkar (or English).
+
+    Read from ``disadvantaged`` (``"women"``/``"men"`` or the codes 1/2; missing or 0:
+    none) and, for girls and boys, whether the KPI is about children
+    (:func:`about_children`).
+    Missing where no sex is disadvantaged.
+
+    >>> t = pd.DataFrame({"disadvantaged": ["women", None, "men"],
+    ...                   "label_women": ["kvinnor", "kvinnor", "flickor"]})
+    >>> disadvantaged_words(t, "en").tolist()
+    ['women', <NA>, 'boys']
+    """
+    t = explain_text(lang)
+    code = disadvantaged_code(table)
+    child = about_children(table)
+    women = np.where(child, t["girls"], t["women"])
+    men = np.where(child, t["boys"], t["men"])
+    words = np.select([code == 1, code == 2], [women, men], "")
+    return pd.Series(words, index=table.index, dtype="string").replace("", pd.NA)
+
+
+def about_children(table: pd.DataFrame) -> np.ndarray:
+    """Per row: is the KPI about children (girls and boys)?
+
+    Read from ``label_women`` where the result has the readers' words, else from
+    ``kpi_title`` (:func:`koladagap.render.i18n.groups.label_columns`).
+
+    >>> about_children(pd.DataFrame({"label_women": ["flickor", "", "kvinnor"],
+    ...     "kpi_title": ["Elever i åk 9", "Elever i åk 9", "Elever i åk 9"]})).tolist()
+    [True, True, False]
+    """
+    said = (
+        table["label_women"].astype("string").fillna("")
+        if "label_women" in table.columns
+        else pd.Series("", index=table.index, dtype="string")
+    )
+    if "kpi_title" in table.columns and said.eq("").any():
+        titles = table["kpi_title"].astype("string").fillna("")
+        from_title = label_columns(titles)["label_women"].to_numpy(dtype=object)
+        said = said.where(said.ne(""), pd.Series(from_title, index=table.index, dtype="string"))
+    return said.isin(["flickor", "girls"]).to_numpy(dtype=bool)
+
+
+def disadvantaged_code(table: pd.DataFrame) -> np.ndarray:
+    """The disadvantaged sex per row as a code: 0 none, 1 women/girls, 2 men/boys."""
+    if "disadvantaged" not in table.columns:
+        return np.zeros(len(table), dtype=np.int8)
+    d = table["disadvantaged"]
+    as_text = d.astype("string").str.lower()
+    code = as_text.map({"women": 1, "men": 2, "1": 1, "2": 2}).astype("Int8").fillna(0)
+    return code.to_numpy(dtype=np.int8)
 
 
 def _fill(template: str, **cols: pd.Series) -> pd.Series:
     """``template`` with ``{name}`` replaced element-wise by the columns given."""
     out: pd.Series | None = None
     parts = template.split("{")
-    first = parts[0]
-    pieces: list[Any] = [first]
+    pieces: list[str | pd.Series] = [parts[0]]
     for p in parts[1:]:
         name, rest = p.split("}", 1)
         pieces += [cols[name].astype("string"), rest]
     for piece in pieces:
-        out = piece if out is None else out + piece
+        out = piece if out is None else out + piece  # type: ignore[assignment,operator]
     assert isinstance(out, pd.Series)
     return out
+
+
+def _numbers(x: pd.Series, lang: str, decimals: int) -> pd.Series:
+    return format_numbers(pd.to_numeric(x, errors="coerce"), lang, decimals).astype("string")
+
+
+def _size(table: pd.DataFrame, who: pd.Series, lang: str) -> tuple[pd.Series, pd.Series]:
+    """The size of the gap as a reader says it (by kind of KPI), and the kind."""
+    t = explain_text(lang)
+    idx = table.index
+    kind = table["kind"].astype("string").fillna("share")
+    gap = pd.to_numeric(table["gap"], errors="coerce").abs()
+    rel = pd.to_numeric(table["relative_gap"], errors="coerce").abs() * 100
+    share = _fill(t["pp"], v=_numbers(gap, lang, 1))
+    amount = _fill(t["pct"], v=_numbers(rel, lang, 0))
+    one = _fill(t["one_sex"], v=_numbers(table["total"], lang, 1), who=who)
+    value = _fill(t["kr"], v=_numbers(gap, lang, 0))
+    size = np.select(
+        [kind == "share", kind == "amount", kind == "share_of_one_sex"], [share, amount, one], value
+    )
+    return pd.Series(size, index=idx, dtype="string"), kind
+
+
+def _number(table: pd.DataFrame, column: str, coded: pd.Series) -> pd.Series:
+    """The result's exact number (``column``), else the one in the reason codes (rounded)."""
+    if column not in table.columns:
+        return coded
+    exact = pd.to_numeric(table[column], errors="coerce").astype(coded.dtype)
+    return exact.fillna(coded)
 
 
 def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
     """One plain sentence or two per row of an evaluation result, saying why it has its level.
 
     Args:
-        table: rows of :func:`koladagap.engine.evaluate`'s result (at least
-            ``level, kind, gap, relative_gap, total, disadvantaged_label, z_ref,
-            evidence_years, repeated, reasons``).
+        table: rows of :func:`koladagap.engine.evaluate`'s result: ``level`` and
+            ``reasons`` (the codes), ``kind``, ``gap``, ``relative_gap``, ``total`` (the
+            size) and, when present, ``disadvantaged``, ``label_women`` or ``kpi_title``
+            (girls and boys) and ``direction``.
         lang: ``"sv"`` (default) or ``"en"``.
     """
-    t = _TEXT["sv" if lang == "sv" else "en"]
+    t = explain_text(lang)
     idx = table.index
     level = table["level"].astype("string").fillna("")
-    kind = table["kind"].astype("string").fillna("share")
-    who_col = "disadvantaged_label" if lang == "sv" else "disadvantaged_label_en"
-    who = (
-        table[who_col].astype("string")
-        if who_col in table.columns
-        else pd.Series("", index=idx, dtype="string")
-    ).fillna("–")
-    gap = pd.to_numeric(table["gap"], errors="coerce").abs()
-    rel = pd.to_numeric(table["relative_gap"], errors="coerce").abs() * 100
-    share = _fill(t["pp"], v=_num(gap, 1, lang))
-    amount = _fill(t["pct"], v=_num(rel, 0, lang))
-    one = _fill(t["one_sex"], v=_num(table["total"], 1, lang), who=who)
-    value = _fill(t["kr"], v=_num(gap, 0, lang))
-    size = pd.Series(
-        np.select(
-            [kind == "share", kind == "amount", kind == "share_of_one_sex"],
-            [share, amount, one],
-            value,
-        ),
-        index=idx,
-        dtype="string",
-    )
-    z = _num(table["z_ref"], 1, lang)
-    k = (
-        pd.to_numeric(table["evidence_years"], errors="coerce")
-        .fillna(0)
-        .astype(int)
-        .astype("string")
-    )
+    codes = reason_codes(table["reasons"]).set_axis(idx)
+    who = disadvantaged_words(table, lang).fillna("–")
+    size, kind = _size(table, who, lang)
+    zz = _number(table, "z_ref", codes["z"])
+    z = _numbers(zz, lang, 1)
+    k = _number(table, "evidence_years", codes["evidence_k"]).fillna(0).astype(int).astype("string")
+    repeated = codes["repeat"].to_numpy(dtype=bool)
+    if "repeated" in table.columns:  # the result's flag, also where no evidence is coded
+        repeated = table["repeated"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     need = (
-        table["direction"].astype("string").eq("need").fillna(False)
-        if "direction" in table
-        else (pd.Series(False, index=idx))
+        table["direction"].astype("string").eq("need").fillna(False).to_numpy(dtype=bool)
+        if "direction" in table.columns
+        else np.zeros(len(table), dtype=bool)
     )
     head = pd.Series(
         np.where(
@@ -175,31 +217,29 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
     head = head.where(
         kind != "share_of_one_sex", size.str.slice(0, 1).str.upper() + size.str.slice(1) + "."
     )
-    zz = pd.to_numeric(table["z_ref"], errors="coerce")
-    info = pd.Series(
-        np.select(
-            [zz.isna(), zz <= -2.0],
-            [t["info_noref"], _fill(t["info_small"], z=z)],
-            _fill(t["info"], z=z),
-        ),
-        index=idx,
+    info = np.select(
+        [zz.isna(), zz <= -2.0],
+        [t["info_noref"], _fill(t["info_small"], z=z)],
+        _fill(t["info"], z=z),
     )
-    body = pd.Series(
-        np.select(
-            [level == "act", level == "watch", level == "info"],
-            [_fill(t["act"], z=z, k=k), _fill(t["watch"], z=z, k=k), info],
-            "",
-        ),
-        index=idx,
-        dtype="string",
+    body = np.select(
+        [level == "act", level == "watch", level == "info"],
+        [_fill(t["act"], z=z, k=k), _fill(t["watch"], z=z, k=k), info],
+        "",
     )
-    reasons = table["reasons"].astype("string").fillna("")
-    excl = t["excluded"] + reasons.str.extract(r"excluded:([^;]*)", expand=False).fillna("").map(
-        lambda r: f": {r}." if r else "."
+    judged = (
+        head
+        + body
+        + np.where(repeated, t["repeated"], "")
+        + np.where(codes["no_rule"], t["capped"], "")
     )
-    rep = table["repeated"].fillna(False).astype(bool) if "repeated" in table else False
-    capped = reasons.str.contains("no_rule:", regex=False)
-    judged = head + body + np.where(rep, t["repeated"], "") + np.where(capped, t["capped"], "")
+    detail = codes["detail"].fillna("").str.strip()
+    event = detail.str.match(r"event(?:\s|\(|$)")  # the engine's code, not a user's "eventuellt"
+    detail = detail.mask(event, t["not_election_year"])
+    excluded = t["excluded"] + detail.map(lambda r: f": {r}." if r else ".")
+    missing = np.where(
+        detail.str.startswith("expected"), t["not_computable_expected"], t["not_computable"]
+    )
     out = np.select(
         [
             level == "not_computable",
@@ -207,7 +247,7 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
             level == "excluded",
             level == "none",
         ],
-        [t["not_computable"], t["too_small"], excl, _fill(t["none"], size=size)],
+        [missing, t["too_small"], excluded, _fill(t["none"], size=size)],
         judged,
     )
     return pd.Series(out, index=idx, dtype="string")
@@ -220,4 +260,11 @@ def reasons_by_kpi(table: pd.DataFrame, lang: str = "sv") -> dict[str, str]:
     return dict(zip(table["kpi"].astype(str), explain(table, lang).astype(str), strict=True))
 
 
-__all__ = ["explain", "reasons_by_kpi"]
+__all__ = [
+    "about_children",
+    "disadvantaged_code",
+    "disadvantaged_words",
+    "explain",
+    "reason_codes",
+    "reasons_by_kpi",
+]

@@ -1,0 +1,143 @@
+"""Looking after the cache: what it holds, quarantining unreadable files, clearing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from koladagap.columns import KPI, PERIOD
+from koladagap.errors import CorruptCacheError
+from koladagap.kolada.cache import common
+from koladagap.kolada.cache.base import CacheBase
+from koladagap.kolada.schema import parse_ids
+
+
+class Housekeeping(CacheBase):
+    """``info``, ``quarantine`` and ``clear`` of the cache's value partitions."""
+
+    def _quarantine_unlocked(self, kpi: str) -> Path | None:
+        src = self.partition_file(kpi)
+        if not src.is_file():
+            return None
+        qdir = self.path / "quarantine"
+        qdir.mkdir(parents=True, exist_ok=True)
+        stamp = common.now().strftime("%Y%m%dT%H%M%S%fZ")
+        tag = f"ou-{kpi}" if self.ou else kpi
+        dest = qdir / f"{tag}-{stamp}.parquet"
+        n = 1
+        while dest.exists():
+            dest = qdir / f"{tag}-{stamp}-{n}.parquet"
+            n += 1
+        os.replace(src, dest)
+        return dest
+
+    def quarantine(self, kpi: str) -> Path | None:
+        """Move a KPI's file to ``quarantine/<kpi>-<time>.parquet`` so it is fetched again.
+
+        Returns:
+            where the file went, or ``None`` when the KPI had no file.
+        """
+        k = common.kpi_ids(kpi)[0]
+        if not self.partition_file(k).is_file():
+            return None
+        with self._lock(k):
+            return self._quarantine_unlocked(k)
+
+    def _clear_partition(self, kpi: str) -> bool:
+        folder = self.partition_file(kpi).parent
+        if not folder.is_dir():
+            return False
+        with self._lock(kpi):
+            removed = False
+            for p in folder.iterdir():
+                if p.name == common.PART_FILE:
+                    p.unlink()
+                    removed = True
+                elif common.is_temp(p):  # left by a crashed writer: we hold the lock
+                    p.unlink()
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        return removed
+
+    def clear(self, kpis: str | Iterable[str] | None = None) -> int:
+        """Remove cached values of ``kpis``, or (``None``) all values, metadata and quarantine.
+
+        Temp files left by crashed writers go too. Lock files stay (removing a lock
+        file another process holds would break the lock).
+
+        Returns:
+            the number of KPI partitions removed.
+        """
+        if kpis is not None:
+            return sum(self._clear_partition(k) for k in common.kpi_ids(kpis))
+        n = 0
+        if self.values_dir.is_dir():
+            for d in sorted(self.values_dir.iterdir()):
+                name = d.name
+                if d.is_dir() and name.startswith(f"{KPI}="):
+                    kpi = name[len(KPI) + 1 :]
+                    if parse_ids([kpi], "kpi") == [kpi]:
+                        n += self._clear_partition(kpi)
+                        continue
+                if d.is_dir():
+                    shutil.rmtree(d, ignore_errors=True)
+                else:
+                    d.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.values_dir.rmdir()
+        for sub in ("meta", "quarantine"):
+            shutil.rmtree(self.path / sub, ignore_errors=True)
+        return n
+
+    def _info_record(self, kpi: str) -> dict[str, Any] | None:
+        """One KPI's row of :meth:`info`; ``None`` when its file went away meanwhile."""
+        path = self.partition_file(kpi)
+        rec: dict[str, Any] = {"kpi": kpi, "path": str(path), "status": "ok"}
+        try:
+            rec["bytes"] = path.stat().st_size
+            prov = self._provenance(kpi) or {}
+            t = pq.read_table(
+                path,
+                columns=[self._unit, PERIOD],
+                schema=self._schema,
+                partitioning=None,
+                page_checksum_verification=True,
+            )
+        except FileNotFoundError:
+            return None
+        except (CorruptCacheError, pa.ArrowException, OSError, ValueError):
+            rec["status"] = "corrupt"
+            return rec
+        rec["rows"] = t.num_rows
+        rec["municipalities"] = len(pc.unique(t.column(self._unit)))
+        if t.num_rows:
+            mm = pc.min_max(t.column(PERIOD)).as_py()
+            rec["first_period"], rec["last_period"] = mm["min"], mm["max"]
+        rec["fetched_at"] = common.parse_time(prov.get("fetched_at"))
+        rec["api_url"] = prov.get("api_url")
+        return rec
+
+    def info(self) -> pd.DataFrame:
+        """One row per cached KPI.
+
+        Columns: ``kpi, rows, municipalities, first_period, last_period, fetched_at,
+        bytes, api_url, status, path``; ``status`` is ``"ok"`` or ``"corrupt"``
+        (then the counts are missing).
+        """
+        recs = [r for kpi in self._cached_kpis() if (r := self._info_record(kpi)) is not None]
+        out = pd.DataFrame.from_records(recs, columns=common.INFO_COLUMNS)
+        for c in ("kpi", "api_url", "status", "path"):
+            out[c] = out[c].astype("string")
+        for c in ("rows", "municipalities", "first_period", "last_period", "bytes"):
+            out[c] = out[c].astype("Int64")
+        out["fetched_at"] = pd.to_datetime(out["fetched_at"], utc=True)
+        return out

@@ -1,0 +1,204 @@
+"""The cache proper: which queries it answers, reading rows back, merging fetches in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from koladagap._version import __version__
+from koladagap.columns import GENDER, ISDELETED, KPI, PERIOD
+from koladagap.errors import CorruptCacheError, InputError
+from koladagap.kolada.cache import common
+from koladagap.kolada.cache.coverage import describe, norm_scope, subsumes, uncovered
+from koladagap.kolada.cache.housekeeping import Housekeeping
+from koladagap.kolada.cache.meta import MetaTables
+from koladagap.kolada.schema import empty_data_frame, normalise_data_frame, parse_ids
+
+log = logging.getLogger("koladagap")
+
+
+class Cache(MetaTables, Housekeeping):
+    """The Parquet cache of Kolada values (one file per KPI) and metadata tables.
+
+    Args:
+        path: the cache folder; default ``$KOLADAGAP_CACHE_DIR`` or the user cache dir.
+            Nothing is created until something is written.
+        ou: the organisational-unit dataset instead of the municipality values.
+
+    Examples:
+        >>> import tempfile
+        >>> from koladagap.kolada.sample import sample_values
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> c = Cache(tmp.name)
+        >>> v = sample_values()
+        >>> v = v[(v["kpi"] == "N00906") & (v["municipality_id"] == "0180")]
+        >>> q = {"kpis": ["N00906"], "municipalities": ["0180"], "years": "*", "from_date": None}
+        >>> c.write(v, query=q, api_url="https://api.kolada.se/v3")
+        >>> c.missing(["N00906"], ["0180"], [2022]), c.missing(["N00906"], ["1280"], [2022])
+        ([], ['N00906 municipality 1280 year 2022'])
+        >>> c.read(["N00906"], ["0180"], [2022])["value"].tolist()
+        [383100.0, 429900.0, 405500.0]
+        >>> tmp.cleanup()
+    """
+
+    def units(self) -> Cache:
+        """The organisational-unit dataset in the same cache folder."""
+        return Cache(self.path, ou=True)
+
+    # -- coverage ----------------------------------------------------------------
+    def missing(
+        self,
+        kpis: str | Iterable[str],
+        municipalities: list[str] | None,
+        years: list[int] | None,
+    ) -> list[str]:
+        """What of the query the cache does not hold, as short descriptions.
+
+        ``None`` for ``municipalities``/``years`` means "all" and is covered only by a
+        fetch of all (``"*"``). A KPI whose file cannot be read is not listed: it is
+        left to :meth:`read`, which raises :class:`CorruptCacheError` naming the file
+        (online, :class:`~koladagap.Kolada` then quarantines and re-fetches it).
+
+        Returns:
+            e.g. ``["N00906 (not cached)", "N00907 municipality 0180 years 2015-2016"]``;
+            an empty list when the cache answers the whole query.
+        """
+        out: list[str] = []
+        munis = list(dict.fromkeys(municipalities)) if municipalities is not None else None
+        yrs = sorted({int(y) for y in years}) if years is not None else None
+        for kpi in common.kpi_ids(kpis):
+            try:
+                prov = self._provenance(kpi)
+            except CorruptCacheError:
+                continue  # read() reports it with the file and what to do
+            if prov is None:
+                out.append(f"{kpi} (not cached)")
+                continue
+            for ms, ys in uncovered(prov.get("coverage", []), munis, yrs):
+                out.append(describe(kpi, ms, ys))
+        return out
+
+    # -- reading -----------------------------------------------------------------
+    def read(
+        self,
+        kpis: str | Iterable[str],
+        municipalities: list[str] | None = None,
+        years: list[int] | None = None,
+    ) -> pd.DataFrame:
+        """Cached rows of ``kpis``, filtered to ``municipalities`` and ``years`` (``None`` = all).
+
+        A KPI that is not cached, or cached without rows, gives no rows. Readers take
+        no lock: a file is replaced whole, so a reader sees one complete version.
+
+        Raises:
+            CorruptCacheError: a file is truncated, not Parquet or of the wrong schema;
+                ``err.path`` is the file.
+        """
+        flt: pc.Expression | None = None
+        if municipalities is not None:
+            flt = pc.field(self._unit).isin(pa.array(list(municipalities), pa.string()))
+        if years is not None:
+            yf = pc.field(PERIOD).isin(pa.array([int(y) for y in years], pa.int64()))
+            flt = yf if flt is None else flt & yf
+        tables = [t for k in common.kpi_ids(kpis) if (t := self._read_table(k, flt)) is not None]
+        if not tables:
+            return empty_data_frame(ou=self.ou)
+        table = pa.concat_tables(tables)
+        return normalise_data_frame(table.to_pandas(), ou=self.ou)
+
+    # -- writing -----------------------------------------------------------------
+    def write(self, df: pd.DataFrame, *, query: Mapping[str, Any], api_url: str) -> None:
+        """Merge a fetch result into the cache, one locked, atomic rewrite per KPI.
+
+        Args:
+            df: tidy rows (``DATA_COLUMNS``); rows with ``isdeleted`` remove their
+                ``(municipality_id, period, gender)`` key instead of being stored.
+            query: what was asked: ``kpis`` (each counts as fetched, rows or not),
+                ``municipalities`` and ``years`` (lists or ``"*"``) and ``from_date``
+                (an incremental refresh: updates ``fetched_at`` but adds no coverage).
+            api_url: the API root the rows came from.
+        """
+        if "kpis" not in query:
+            raise InputError("cache write without query['kpis']")
+        asked = common.kpi_ids(query["kpis"])
+        data = normalise_data_frame(df, ou=self.ou)
+        for col in (KPI, self._unit, GENDER):
+            if data[col].isna().any():
+                raise InputError(f"cannot cache rows without {col!r}")
+        in_df = [str(k) for k in data[KPI].unique()]
+        bad = [k for k in in_df if parse_ids([k], "kpi") != [k]]
+        if bad:
+            raise InputError(f"cannot cache rows of invalid KPI id(s) {bad[:5]}")
+        now = common.now()
+        entry: dict[str, Any] | None = None
+        if not query.get("from_date"):
+            entry = {
+                "municipalities": norm_scope(query.get("municipalities"), "municipalities"),
+                "years": norm_scope(query.get("years"), "years"),
+                "fetched_at": common.iso(now),
+                "from_date": None,
+            }
+        groups = dict(tuple(data.groupby(KPI, sort=False))) if len(data) else {}
+        for kpi in list(dict.fromkeys(asked + in_df)):
+            rows = groups.get(kpi, data.iloc[0:0])
+            self._write_partition(
+                kpi,
+                rows,
+                entry=entry if kpi in asked else None,
+                fetched_at=now,
+                api_url=api_url,
+            )
+
+    def _merged(self, old: pa.Table | None, rows: pd.DataFrame) -> pa.Table:
+        """The stored rows updated by ``rows`` (last wins per key; deletions dropped)."""
+        parts = [rows]
+        if old is not None and old.num_rows:
+            parts.insert(0, normalise_data_frame(old.to_pandas(), ou=self.ou))
+        merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else rows
+        merged = merged.drop_duplicates(self._keys, keep="last")
+        merged = merged.loc[~merged[ISDELETED].to_numpy(dtype=bool)]
+        merged = merged.sort_values(self._keys, ignore_index=True)
+        return pa.Table.from_pandas(
+            normalise_data_frame(merged, ou=self.ou), schema=self._schema, preserve_index=False
+        )
+
+    def _write_partition(
+        self,
+        kpi: str,
+        rows: pd.DataFrame,
+        *,
+        entry: dict[str, Any] | None,
+        fetched_at: dt.datetime,
+        api_url: str,
+    ) -> None:
+        """Read, merge and rewrite one KPI's file under its lock."""
+        with self._lock(kpi):
+            try:
+                prov = self._provenance(kpi)
+                old = self._read_table(kpi)
+            except CorruptCacheError as err:
+                log.warning("%s; moving it aside", err)
+                self._quarantine_unlocked(kpi)
+                prov, old = None, None
+            coverage: list[dict[str, Any]] = list((prov or {}).get("coverage", []))
+            if entry is not None:
+                coverage = [c for c in coverage if not subsumes(entry, c)] + [entry]
+            table = self._merged(old, rows)
+            prov_out = {
+                "format": common.FORMAT_VERSION,
+                "kpi": kpi,
+                "fetched_at": common.iso(fetched_at),
+                "api_url": api_url,
+                "koladagap_version": __version__,
+                "rows": table.num_rows,
+                "coverage": coverage,
+            }
+            table = table.replace_schema_metadata({common.META_KEY: json.dumps(prov_out).encode()})
+            common.write_parquet(table, self.partition_file(kpi))

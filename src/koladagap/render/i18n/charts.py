@@ -1,0 +1,175 @@
+"""Every string a chart shows, in Swedish and English.
+
+The charts (:mod:`koladagap.render.charts`) and the baseline pack built from them
+take their words from :data:`CHART_TEXT` through :func:`text`; level names come from
+:mod:`koladagap.render.i18n` and the words for women and men (girls and boys) from
+:mod:`koladagap.render.i18n.groups`.
+
+Examples:
+    >>> text("sv", "gap_axis", women="flickor", men="pojkar", unit="procentenheter")
+    'Skillnad flickor − pojkar (procentenheter)'
+    >>> RANK_NOUN["en"]["region"]
+    'regions'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koladagap.render.i18n import check_lang
+
+CHART_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "attribution_extra": "",
+        "year": "År",
+        "value": "Värde",
+        "riket": "Riket",
+        "peers_median": "Liknande kommuner (median)",
+        "peers": "Liknande kommuner ({n})",
+        "all_kommuner": "Övriga {those}",
+        "baseline": "Utgångsläge",
+        "trend_sub": "{name}: {women} och {men} över tid",
+        "share_sub": "{name} över tid",
+        "gap_sub": "{name}: skillnad {women} − {men} över tid",
+        "rank_sub": "Skillnad {women} − {men} i alla {those} {year}",
+        "gap_axis": "Skillnad {women} − {men} ({unit})",
+        "gap_year": "Skillnad per år",
+        "gap_mean3": "Glidande 3-årsmedelvärde",
+        "not_computable": "kan ej beräknas",
+        "higher_women": "▲ {women} högre",
+        "higher_men": "▼ {men} högre",
+        "note_riket": "Riket = Koladas värde för hela landet.",
+        "note_peers": "Liknande kommuner: median av {n} kommuner{title}, minst {k} med värde.",
+        "note_missing_years": "Tomrum i linjen = år då skillnaden inte kan beräknas "
+        "(uppgift för {women} eller {men} saknas).",
+        "note_counts": "Antal beror på kommunens storlek; därför visas inte Riket och "
+        "liknande kommuner.",
+        "note_rank_missing": "{n} {those} saknar uppgift för {women} eller {men} och visas inte.",
+        "rank_x": "{Those} sorterade efter skillnad (n = {n})",
+        "rank_note_org": "{name}: {gap}\nplats {rank} av {n}",
+        "org_missing": "{name}: skillnaden kan ej beräknas {year}",
+        "parity_line": "Lika fördelning (50\u00a0%)",
+        "parity_band": "Jämn könsfördelning (40–60\u00a0%)",
+        "dumbbell_title": "{name} {year}: kvinnor och män (flickor och pojkar) per nyckeltal",
+        "dumbbell_axis": "Värde i förhållande till medelvärdet av kvinnor och män (= 100)",
+        "dumbbell_values": "Kvinnor / män",
+        "dumbbell_level": "Bedömning",
+        "dumbbell_bar": "Skillnad (färg = bedömning)",
+        "dumbbell_note": "Kvinnors (flickors) och mäns (pojkars) värden visas i förhållande "
+        "till medelvärdet av de två (= 100), så att nyckeltal med olika enheter kan "
+        "jämföras. De faktiska värdena står till höger.",
+        "women_any": "Kvinnor / flickor",
+        "men_any": "Män / pojkar",
+        "share": "Andel (%)",
+        "pp": "procentenheter",
+        "pp_short": "p.e.",
+        "days": "dagar",
+        "number": "antal",
+        "gap_word": "Skillnad",
+        "pack_title": "Utgångsläge inför Benchmarking 1",
+        "pack_baseline": "Basår (utgångsläge): {year}",
+        "pack_peers": "Jämförelsegrupp: {title}",
+        "pack_date": "Framtagen {date} med koladagap",
+        "pack_index": "Innehåll",
+        "pack_kpi": "Nyckeltal",
+        "pack_pages": "Sidnummer för varje diagram",
+        "pack_overview": "Översikt: kvinnor och män per nyckeltal",
+        "pack_trend": "över tid",
+        "pack_gap": "skillnad",
+        "pack_rank": "bland {those}",
+        "pack_level": "Bedömning",
+        "pack_no_level": "Bedömning: …",
+        "pack_edit": "Kommentar: …",
+        "pack_no_data": "Uppgift saknas {year}",
+        "pack_share_of": "Värde {year}",
+        "pack_levels_head": "Bedömningar {year}",
+        "pack_n_kpis": "{n} nyckeltal",
+    },
+    "en": {
+        "attribution_extra": "Source: Kolada; own processing",
+        "year": "Year",
+        "value": "Value",
+        "riket": "Sweden (Riket)",
+        "peers_median": "Similar municipalities (median)",
+        "peers": "Similar municipalities ({n})",
+        "all_kommuner": "Other {those}",
+        "baseline": "Baseline",
+        "trend_sub": "{name}: {women} and {men} over time",
+        "share_sub": "{name} over time",
+        "gap_sub": "{name}: difference {women} − {men} over time",
+        "rank_sub": "Difference {women} − {men} in all {those}, {year}",
+        "gap_axis": "Difference {women} − {men} ({unit})",
+        "gap_year": "Difference per year",
+        "gap_mean3": "3-year moving average",
+        "not_computable": "not computable",
+        "higher_women": "▲ {women} higher",
+        "higher_men": "▼ {men} higher",
+        "note_riket": "Sweden = Kolada's figure for the whole country.",
+        "note_peers": "Similar municipalities: median of {n}{title}, when at least {k} have "
+        "a value.",
+        "note_missing_years": "Breaks in the line = years when the difference cannot be "
+        "computed (value for {women} or {men} missing).",
+        "note_counts": "Counts depend on the municipality's size, so Sweden and similar "
+        "municipalities are not shown.",
+        "note_rank_missing": "{n} {those} lack a value for {women} or {men} and are not shown.",
+        "rank_x": "{Those} sorted by difference (n = {n})",
+        "rank_note_org": "{name}: {gap}\nrank {rank} of {n}",
+        "org_missing": "{name}: difference not computable in {year}",
+        "parity_line": "Equal split (50\u00a0%)",
+        "parity_band": "Gender-balanced (40–60\u00a0%)",
+        "dumbbell_title": "{name} {year}: women and men (girls and boys) per key figure",
+        "dumbbell_axis": "Value relative to the mean of women and men (= 100)",
+        "dumbbell_values": "Women / men",
+        "dumbbell_level": "Assessment",
+        "dumbbell_bar": "Difference (colour = assessment)",
+        "dumbbell_note": "Values for women (girls) and men (boys) are shown relative to the "
+        "mean of the two (= 100), so key figures with different units can be compared. "
+        "The actual values are on the right.",
+        "women_any": "Women / girls",
+        "men_any": "Men / boys",
+        "share": "Share (%)",
+        "pp": "percentage points",
+        "pp_short": "pp",
+        "days": "days",
+        "number": "number",
+        "gap_word": "Difference",
+        "pack_title": "Baseline for Benchmarking 1",
+        "pack_baseline": "Baseline year: {year}",
+        "pack_peers": "Peer group: {title}",
+        "pack_date": "Produced {date} with koladagap",
+        "pack_index": "Contents",
+        "pack_kpi": "Key figure",
+        "pack_pages": "Page number of each chart",
+        "pack_overview": "Overview: women and men per key figure",
+        "pack_trend": "over time",
+        "pack_gap": "difference",
+        "pack_rank": "among {those}",
+        "pack_level": "Assessment",
+        "pack_no_level": "Assessment: …",
+        "pack_edit": "Comment: …",
+        "pack_no_data": "No data for {year}",
+        "pack_share_of": "Value {year}",
+        "pack_levels_head": "Assessments {year}",
+        "pack_n_kpis": "{n} key figures",
+    },
+}
+"""Chart strings by language; ``pack_*`` are the baseline pack's pages and slides."""
+
+RANK_NOUN: dict[str, dict[str, str]] = {
+    "sv": {"kommun": "kommuner", "region": "regioner"},
+    "en": {"kommun": "municipalities", "region": "regions"},
+}
+"""What the ranking chart ranks: kommuner for a kommun, regioner for a region."""
+
+
+def text(lang: str, key: str, **kwargs: Any) -> str:
+    """One chart string from :data:`CHART_TEXT`, formatted.
+
+    Examples:
+        >>> text("en", "gap_axis", women="girls", men="boys", unit="pp")
+        'Difference girls − boys (pp)'
+    """
+    return CHART_TEXT[check_lang(lang)][key].format(**kwargs)
+
+
+__all__ = ["CHART_TEXT", "RANK_NOUN", "text"]

@@ -1,0 +1,218 @@
+"""What the baseline pack is made from: :class:`PackInput` and the frames drawn from it.
+
+:class:`PackInput` is everything the pack needs, assembled by the caller (from a
+:class:`~koladagap.benchmarking.run.PlanResult` by :func:`~koladagap.render.pack.pack_input`).
+:class:`PackData` turns it once into the wide frame every chart reads (women, men,
+total and the gap per KPI × municipality × year) and the lookups the slides use.
+Nothing here fetches: the pack draws what it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from koladagap.columns import GENDER, ISDELETED, KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID, VALUE
+from koladagap.errors import InputError, InvalidYearsError
+from koladagap.render import charts
+from koladagap.render.i18n import check_lang
+from koladagap.render.i18n.pack import text
+
+FORMATS = ("png", "svg", "pdf", "pptx")
+DEFAULT_FORMATS = ("png", "pdf", "pptx")
+PNG_DPI = 150
+MIN_RANKED = {"kommun": 30, "region": 10}  # the ranking chart needs this many with a gap
+INDEX_LINES_PER_PAGE = 16
+
+
+@dataclass(frozen=True, eq=False)
+class PackInput:
+    """Everything the baseline pack needs, assembled by the caller.
+
+    Attributes:
+        organisation_id: the municipality (or region) id, e.g. ``"0180"``.
+        organisation_name: its name, e.g. ``"Stockholm"``.
+        baseline_year: the data year shown at Benchmarking 1.
+        kpis: KPI ids in the order they are presented.
+        values: tidy values (``kpi, municipality_id, period, gender, value``)
+            for the organisation, its peers, Riket (``0000``) and all
+            kommuner (the ranking chart needs them; it is left out when
+            fewer than 30 kommuner have a gap).
+        kpi_meta: the KPI catalogue (``id, title``; optional ``short_title``
+            for the overview's row labels).
+        peers: the "Liknande kommuner" ids (the organisation not included).
+        peer_group_title: the group's Kolada title, named in the notes.
+        levels: optional KPI → level (``none/info/watch/act/...``) mapping, or
+            a frame with ``kpi, level`` (and optionally ``municipality_id``,
+            ``period``) from the deviation engine; see
+            :func:`koladagap.render.charts.level_map`.
+        reasons: optional KPI → plain-language reason for the level (from
+            :func:`koladagap.render.explain.explain`), printed under the level on the
+            KPI's slides.
+        title: the pack's title; default "Utgångsläge inför Benchmarking 1".
+        lang: ``"sv"`` (default) or ``"en"``.
+        first_year: the first year shown in the time charts (all years if None).
+    """
+
+    organisation_id: str
+    organisation_name: str
+    baseline_year: int
+    kpis: Sequence[str]
+    values: pd.DataFrame
+    kpi_meta: pd.DataFrame
+    peers: Sequence[str] = ()
+    peer_group_title: str = ""
+    levels: Mapping[str, str] | pd.DataFrame | None = None
+    reasons: Mapping[str, str] | None = None
+    title: str | None = None
+    lang: str = "sv"
+    first_year: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            check_lang(self.lang)
+        except ValueError as err:
+            raise InputError(str(err)) from None
+        if not self.kpis:
+            raise InputError("PackInput.kpis is empty: name at least one KPI id")
+        object.__setattr__(self, "kpis", tuple(dict.fromkeys(str(k) for k in self.kpis)))
+        object.__setattr__(self, "peers", tuple(str(p) for p in self.peers))
+        object.__setattr__(self, "baseline_year", int(self.baseline_year))
+        missing = {KPI, MUNICIPALITY_ID, PERIOD, GENDER, VALUE} - set(self.values.columns)
+        if missing:
+            raise InputError(f"PackInput.values lacks the column(s) {sorted(missing)}")
+        if not {"id", "title"} <= set(self.kpi_meta.columns):
+            raise InputError("PackInput.kpi_meta needs the columns 'id' and 'title'")
+        if self.first_year is not None and self.first_year > self.baseline_year:
+            raise InvalidYearsError(
+                f"first_year {self.first_year} is after the baseline year {self.baseline_year}"
+            )
+
+    @property
+    def pack_title(self) -> str:
+        """The title on the first page and slide."""
+        return self.title or text(self.lang, "title")
+
+
+@dataclass
+class Chart:
+    """One chart of the pack: how to draw it and what its slide says beside it."""
+
+    stem: str
+    kpi: str | None
+    kind: str  # "overview", "trend", "gap", "rank"
+    draw: Callable[..., object]  # called as draw(ax=...)
+    slide_lines: list[str] = field(default_factory=list)
+    alt_text: str = ""
+
+
+def wide_gaps(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per KPI × municipality × period: ``women``, ``men``, ``total`` and ``gap``.
+
+    ``gap`` = women − men (NaN when either is missing, never zero), the same gap as
+    :func:`koladagap.engine.measures.compute_gaps`. Deleted observations are dropped.
+
+    Examples:
+        >>> v = pd.DataFrame({"kpi": "A", "municipality_id": "0180", "period": 2020,
+        ...                   "gender": ["K", "M", "T"], "value": [3.0, 1.0, 2.0]})
+        >>> wide_gaps(v)[["women", "men", "total", "gap"]].values.tolist()
+        [[3.0, 1.0, 2.0, 2.0]]
+    """
+    keys = [KPI, MUNICIPALITY_ID, PERIOD]
+    live = values.loc[~values[ISDELETED].to_numpy(dtype=bool)] if ISDELETED in values else values
+    live = live.drop_duplicates([*keys, GENDER], keep="last")
+    if live.empty:
+        empty = {k: pd.Series(dtype="string") for k in (KPI, MUNICIPALITY_ID)}
+        nums = {c: pd.Series(dtype="float64") for c in ("women", "men", "total", "gap")}
+        return pd.DataFrame({**empty, PERIOD: pd.Series(dtype="int64"), **nums})
+    wide = live.set_index([*keys, GENDER])[VALUE].unstack(GENDER)
+    wide = wide.reindex(columns=["K", "M", "T"]).astype("float64")
+    wide.columns = pd.Index(["women", "men", "total"])
+    wide = wide.reset_index()
+    for k in (KPI, MUNICIPALITY_ID):
+        wide[k] = wide[k].astype("string")
+    wide[PERIOD] = wide[PERIOD].astype("int64")
+    wide["gap"] = wide["women"].to_numpy() - wide["men"].to_numpy()
+    return wide.sort_values(keys, ignore_index=True)
+
+
+def ranked_kind(ids: pd.Series) -> pd.Series:
+    """What each id is ranked as: ``"region"`` (0001–0025), ``"kommun"``, or ``""``.
+
+    Riket (``0000``) and municipality groups (``G…``) are neither.
+
+    >>> ranked_kind(pd.Series(["0180", "0001", "0000", "G12"])).tolist()
+    ['kommun', 'region', '', '']
+    """
+    s = ids.astype("string").fillna("")
+    out = pd.Series("kommun", index=ids.index, dtype="string")
+    out[s.str.startswith("00").to_numpy(dtype=bool)] = "region"
+    out[((s == RIKET_ID) | s.str.startswith("G") | (s == "")).to_numpy(dtype=bool)] = ""
+    return out
+
+
+class PackData:
+    """The frames and lookups every chart of one pack uses (computed once)."""
+
+    def __init__(self, inp: PackInput) -> None:
+        self.inp = inp
+        vals = inp.values.loc[inp.values[KPI].isin(list(inp.kpis)).to_numpy(dtype=bool)]
+        self.gaps = wide_gaps(vals)
+        meta = inp.kpi_meta.dropna(subset=["id", "title"])
+        self.titles: dict[str, str] = dict(
+            zip(meta["id"].astype(str), meta["title"].astype(str), strict=True)
+        )
+        self.levels = charts.level_map(
+            inp.levels, municipality_id=inp.organisation_id, year=inp.baseline_year
+        )
+        split = self.gaps.groupby(KPI, observed=True)[["women", "men"]].count().sum(axis=1)
+        self.t_only = {str(k) for k, n in split.items() if n == 0}
+        is_own = (self.gaps[MUNICIPALITY_ID] == inp.organisation_id).to_numpy(dtype=bool)
+        self.own = self.gaps.loc[is_own]
+        self.by_kpi: dict[str, pd.DataFrame] = {
+            str(k): g for k, g in self.gaps.groupby(KPI, sort=False, observed=True)
+        }
+        self._check_baseline()
+
+    def _check_baseline(self) -> None:
+        inp = self.inp
+        has = self.own[["women", "men", "total"]].notna().any(axis=1).to_numpy(dtype=bool)
+        years = self.own.loc[has, PERIOD]
+        if years.empty:
+            raise InputError(
+                f"no values for {inp.organisation_id} and the KPIs {', '.join(inp.kpis)}"
+            )
+        if not (years == inp.baseline_year).any():
+            raise InvalidYearsError(
+                f"no values for {inp.organisation_id} in the baseline year "
+                f"{inp.baseline_year}: the data cover {int(years.min())}–{int(years.max())}"
+            )
+
+    def kpi_gaps(self, kpi: str) -> pd.DataFrame:
+        """The wide rows of one KPI (every municipality and year)."""
+        return self.by_kpi.get(kpi, self.gaps.iloc[:0])
+
+    def title(self, kpi: str) -> str:
+        """The KPI's title (its id when the catalogue lacks it)."""
+        return self.titles.get(kpi, kpi)
+
+    def own_row(self, kpi: str, year: int) -> pd.Series | None:
+        """The organisation's wide row of ``kpi`` in ``year``, if any."""
+        hit = self.own.loc[((self.own[KPI] == kpi) & (self.own[PERIOD] == year)).to_numpy()]
+        return None if hit.empty else hit.iloc[0]
+
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "INDEX_LINES_PER_PAGE",
+    "MIN_RANKED",
+    "PNG_DPI",
+    "Chart",
+    "PackData",
+    "PackInput",
+    "ranked_kind",
+    "wide_gaps",
+]

@@ -1,0 +1,54 @@
+"""The deviation report for managers: overview, avvikelseanmälan per flag, methods annex.
+
+:func:`build_report` turns a :class:`~koladagap.benchmarking.run.PlanResult` into
+one :class:`~.model.Report` (Swedish by default, ``lang="en"`` for English) whose
+tables every writer shares:
+
+- **overview** (*Översikt*): one row per KPI with the values, the gap, the level
+  and why, the thresholds applied, the reference (robust z and percentile among
+  all municipalities of the same type), the peers and Riket as context, and — at a
+  follow-up — the baseline, the change and the movement of the flag, and the
+  distance to the organisation's own target;
+- **notices** (*Avvikelseanmälan*): one pre-filled notice per ``watch``/``act``
+  row, with empty fields the organisation completes (causes, consequences for
+  women/men or girls/boys, action, responsible, follow-up date);
+- **units** (*Enheter*): gaps per organisational unit, when the plan asks for them;
+- **annex** (*Metodbilaga*): every threshold, expectation and exclusion used.
+
+:func:`write_report` writes it as ``.xlsx`` (one sheet per part, frozen header,
+filters, level colours, column widths), ``.csv`` (one file per part), ``.md`` or
+``.html``; optionally one file per operating area. Every output carries the source
+line ("Källa: Kolada; egen bearbetning"). :func:`report_frames` gives the same
+parts as labelled frames.
+
+Modules: :mod:`.model` (the table model), :mod:`.build` and :mod:`.annex` (the
+tables of a result), :mod:`.write` (the entry point) and one module per format
+(:mod:`.write_xlsx`, :mod:`.write_csv`, :mod:`.text` for md and html). The words are
+in :mod:`koladagap.render.i18n.report`.
+"""
+
+from __future__ import annotations
+
+from koladagap.render.i18n import ATTRIBUTION_PROCESSED
+from koladagap.render.reports.annex import annex_frame, annex_table
+from koladagap.render.reports.build import build_report, report_frames
+from koladagap.render.reports.model import Column, Report, ReportFrames, Table
+from koladagap.render.reports.write import FORMATS, check_report_path, write_report
+
+SOURCE = ATTRIBUTION_PROCESSED
+"""The source line of a report of Kolada data: "Källa: Kolada; egen bearbetning"."""
+
+__all__ = [
+    "FORMATS",
+    "SOURCE",
+    "Column",
+    "Report",
+    "ReportFrames",
+    "Table",
+    "annex_frame",
+    "annex_table",
+    "build_report",
+    "check_report_path",
+    "report_frames",
+    "write_report",
+]

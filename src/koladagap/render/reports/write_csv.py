@@ -1,0 +1,39 @@
+"""The report as ``.csv`` files: the overview, the notices, the annex (and the units).
+
+Numbers are written as plain decimals (a point, no thousands separator) so other
+programs read them; settings and texts as the reader reads them. Each file ends with
+the source line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from koladagap._files import write_atomic
+from koladagap.render.reports.model import Report
+
+
+def slug(text: str) -> str:
+    """A file-name part of ``text``: ``"Avvikelseanmälan"`` → ``"avvikelseanmalan"``.
+
+    >>> slug("Skola & förskola")
+    'skola-forskola'
+    """
+    table = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+    return re.sub(r"[^A-Za-z0-9]+", "-", text.translate(table)).strip("-").lower() or "omrade"
+
+
+def write_csv(report: Report, path: Path) -> list[Path]:
+    """One file per table: ``path`` the overview, ``<stem>-<table>.csv`` the others."""
+    out = []
+    units = [report.units] if report.units is not None else []
+    for i, table in enumerate([report.overview, report.notices, report.annex, *units]):
+        target = path if i == 0 else path.with_name(f"{path.stem}-{slug(table.name)}.csv")
+        text = table.frame().to_csv(index=False) + f"# {report.source}\n"
+        write_atomic(target, text)
+        out.append(target)
+    return out
+
+
+__all__ = ["slug", "write_csv"]

@@ -1,0 +1,89 @@
+"""The chart of gaps inside the organisation: one bar per unit (:func:`plot_unit_gaps`).
+
+The units' gaps come from :func:`koladagap.benchmarking.units.unit_gaps`; this
+module only draws them, in the one palette (:data:`koladagap.render.style.LEVEL_COLOURS`)
+and with the one level vocabulary (:mod:`koladagap.render.i18n`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from koladagap.benchmarking.units import OU_TYPES, UnitGaps
+from koladagap.render.charts import _finish, _get_ax, short_title
+from koladagap.render.i18n import format_number, level_labels
+from koladagap.render.style import LEVEL_COLOURS, OKABE_ITO
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+_FLAGGED = ("act", "watch", "info")
+"""The levels drawn in colour; every other bar is grey."""
+
+
+def plot_unit_gaps(
+    ug: UnitGaps, kpi: str, *, lang: str = "sv", ax: Axes | None = None, top: int = 25
+) -> Axes:
+    """Units' gaps (women − men) for one KPI, with the organisation's gap and Riket's.
+
+    Units whose gap cannot be computed are counted in the subtitle, never drawn as 0.
+    """
+    from matplotlib.patches import Patch
+
+    ax = _get_ax(ax)
+    sv = lang == "sv"
+    t = ug.table.loc[ug.table["kpi"] == kpi]
+    shown = t.loc[pd.to_numeric(t["gap"], errors="coerce").notna()].copy()
+    shown["gap"] = shown["gap"].astype(float)
+    shown = shown.sort_values("gap").tail(top) if len(shown) > top else shown.sort_values("gap")
+    n_missing = int(len(t) - t["gap"].notna().sum())
+    y = np.arange(len(shown))
+    levels = shown["level"].astype(str)
+    colours = [LEVEL_COLOURS[lv] if lv in _FLAGGED else "#BBBBBB" for lv in levels]
+    ax.barh(y, shown["gap"].to_numpy(), color=colours, edgecolor="#333333", lw=0.5, gid="units")
+    names = level_labels(lang)
+    level_handles = [
+        Patch(facecolor=LEVEL_COLOURS[lv], edgecolor="#333333", label=names[lv])
+        for lv in _FLAGGED
+        if (levels == lv).any()
+    ]
+    ax.set_yticks(y, [short_title(str(s), 40) for s in shown["unit_title"]])
+    own = ug.organisation.set_index("kpi")["gap"].astype(float).get(kpi, np.nan)
+    if np.isfinite(own):
+        label = f"{ug.municipality[1]}: {format_number(own, lang, 1)}"
+        ax.axvline(own, color=OKABE_ITO["black"], lw=2, gid="organisation", label=label)
+    riket = float(ug.riket_gap.get(kpi, np.nan))
+    if np.isfinite(riket):
+        label = f"Riket: {format_number(riket, lang, 1)}"
+        ax.axvline(riket, color=OKABE_ITO["black"], lw=1.5, ls="--", gid="riket", label=label)
+    ax.axvline(0, color="#999999", lw=0.8)
+    title = str(t["kpi_title"].iloc[0]) if len(t) and "kpi_title" in t else kpi
+    kind = OU_TYPES.get(ug.kind or "", "enheter" if sv else "units")
+    ax.set_title(
+        f"{short_title(title, 80)}\n"
+        + (
+            f"Skillnad kvinnor/flickor − män/pojkar per enhet ({kind}), {ug.municipality[1]}"
+            if sv
+            else f"Gap women/girls − men/boys per unit ({kind}), {ug.municipality[1]}"
+        ),
+        loc="left",
+        fontsize=12,
+    )
+    ax.set_xlabel("Skillnad (K − M)" if sv else "Gap (W − M)")
+    note = (
+        f"{n_missing} enheter utan könsuppdelat värde (kan ej beräknas) visas inte."
+        if sv
+        else f"{n_missing} units without a gender split (not computable) are not shown."
+    )
+    handles = level_handles + list(ax.get_legend_handles_labels()[0])
+    if handles:
+        ax.legend(handles=handles, loc="lower right", frameon=False)
+    return _finish(
+        ax, lang, [note] if n_missing else [], {"left": 0.2, "right": 0.97, "below": 0.6}
+    )
+
+
+__all__ = ["plot_unit_gaps"]
