@@ -121,12 +121,12 @@ def test_widened_material_gap_raises_info_to_watch() -> None:
     values = tidy(stable_others("X", {y: (0.5 if y < 2022 else 5.5) for y in YEARS}))
     c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
     assert list(c.index) == COMPARE_COLUMNS
-    assert c["compared"] == "pooled evidence of 3 years"
+    assert (c["compared_on"], c["pool_years"]) == ("pooled_years", 3)
     assert (c["baseline_years_used"], c["followup_years_used"]) == (1, 1)  # copies count once
     assert (c["evidence_baseline"], c["evidence_followup"]) == pytest.approx((0.5, 5.5))
     assert c["delta"] == pytest.approx(5.0)
     assert np.isfinite(c["z_change"]) and c["z_change"] >= 2.75 and c["z_expected"] >= 2.75
-    assert c["change"] == "worsened" and c["change_label_sv"] == "försämrad"
+    assert c["change"] == "worsened"
     assert (c["level_followup_raw"], c["level_followup"]) == ("info", "watch")
     assert c["flag_movement"] == "new"
     assert "widened:raised to watch" in c["reasons"]
@@ -168,7 +168,6 @@ def test_improved_and_unchanged_within_the_spread() -> None:
     assert c["noise"] == pytest.approx(10.0, abs=0.5)  # shown for reading
     assert abs(c["z_change"]) < 1.96 and not c["significant"]
     assert c["change"] == "unchanged"
-    assert c["change_label_sv"] == "oförändrad (inom normal variation)"
 
 
 def test_minimum_change_is_a_third_of_the_baseline_gap() -> None:
@@ -191,7 +190,7 @@ def test_pooled_evidence_at_both_ends() -> None:
     }
     values = tidy(series("X", gaps))
     c = both(values, [KpiRule("X")], 2019, 2022).iloc[0]
-    assert c["compared"] == "pooled evidence of 3 years"
+    assert (c["compared_on"], c["pool_years"]) == ("pooled_years", 3)
     assert (c["baseline_years_used"], c["followup_years_used"]) == (3, 3)
     assert (c["gap_baseline"], c["gap_followup"]) == pytest.approx((3.0, 11.0))  # the years
     assert c["evidence_baseline"] == pytest.approx(2.0)  # 2017–2019
@@ -200,10 +199,47 @@ def test_pooled_evidence_at_both_ends() -> None:
     assert c["change"] == "worsened"
     # adjacent ends pool overlapping windows too (no switch to single years)
     c = both(values, [KpiRule("X")], 2020, 2022).iloc[0]
-    assert c["compared"] == "pooled evidence of 3 years"
+    assert (c["compared_on"], c["pool_years"]) == ("pooled_years", 3)
     assert c["gap_baseline"] == pytest.approx(9.0)
     assert c["evidence_baseline"] == pytest.approx(14 / 3)  # 2018–2020
     assert c["delta"] == pytest.approx(10.0 - 14 / 3)
+
+
+def test_pool_years_follow_the_kpis_own_thresholds() -> None:
+    values = tidy(series("X", {y: float(y - 2010) for y in YEARS}))  # no repeats
+    two = Thresholds().replace(**{"reference.pool_years": 2})
+    c = both(values, [KpiRule("X", overrides=two)], 2019, 2022).iloc[0]
+    assert (c["compared_on"], c["pool_years"]) == ("pooled_years", 2)
+    assert (c["baseline_years_used"], c["followup_years_used"]) == (2, 2)
+
+
+def test_compare_writes_codes_and_render_gives_the_words() -> None:
+    """No language in the engine's comparison: codes and numbers, words in render."""
+    from koladagap.render.i18n.movement import change_names, compared_words, movement_names
+
+    values = tidy(stable_others("X", {y: (0.5 if y < 2022 else 5.5) for y in YEARS}))
+    c = both(values, [KpiRule("X")], 2021, 2022)
+    assert not {"change_label_sv", "change_label_en", "compared"} & set(c.columns)
+    assert change_names(c["change"], "sv").tolist() == ["försämrad"]
+    assert change_names(c["change"], "en").tolist() == ["worsened"]
+    assert movement_names(c["flag_movement"], "sv").tolist() == ["ny"]
+    assert compared_words(c, "en").tolist() == ["pooled evidence of 3 years"]
+    assert compared_words(c, "sv").tolist() == ["samlat underlag från 3 år"]
+    with pytest.raises(ValueError, match="not supported"):
+        change_names(c["change"], "fi")
+
+
+def test_change_labels_moved_to_render_with_a_warning() -> None:
+    import koladagap.engine.followup
+    from koladagap.render.i18n.movement import CHANGE_LABELS
+
+    with pytest.warns(DeprecationWarning, match=r"render\.i18n\.movement\.CHANGE_LABELS"):
+        sv = koladagap.engine.followup.CHANGE_LABELS_SV
+    assert sv == CHANGE_LABELS["sv"] and sv["not_comparable"] == "ej jämförbar"
+    with pytest.warns(DeprecationWarning, match="CHANGE_LABELS"):
+        assert CHANGE_LABELS["en"] == koladagap.engine.followup.CHANGE_LABELS_EN
+    with pytest.raises(AttributeError, match="no_such_name"):
+        koladagap.engine.followup.no_such_name  # noqa: B018
 
 
 def test_crossing_parity_is_reported() -> None:
@@ -238,7 +274,7 @@ def test_significance_with_counts() -> None:
 def test_not_comparable_when_an_end_is_missing() -> None:
     values = tidy(series("X", {2021: 3.0, 2022: None}))
     c = both(values, [KpiRule("X")], 2021, 2022).iloc[0]
-    assert c["change"] == "not_comparable" and c["change_label_sv"] == "ej jämförbar"
+    assert c["change"] == "not_comparable"
     assert c["level_followup"] == "not_computable"
 
 
@@ -247,7 +283,7 @@ def test_event_kpis_compare_election_years() -> None:
     values = tidy(series("E", gaps))
     rule = KpiRule("E", event=True)
     c = both(values, [rule], 2017, 2021).iloc[0]
-    assert c["compared"] == "election years"
+    assert c["compared_on"] == "election_years" and pd.isna(c["pool_years"])
     assert np.isnan(c["gap_baseline"])  # 2017 → the 2014 election, not in the data
     assert c["change"] == "not_comparable"
     c = both(values, [rule], 2019, 2022).iloc[0]

@@ -209,9 +209,10 @@ def test_per_kpi_threshold_overrides() -> None:
     strict = KpiRule("X", overrides=Thresholds().replace(**{"materiality.share_pp": 3.0}))
     res = run(rows, [strict, KpiRule("Y")]).set_index("kpi")
     assert res.loc["X", "material"] and not res.loc["Y", "material"]
-    small = "or >= 1 pp and >= 25 % of the advantaged value"
-    assert res.loc["X", "threshold_material"] == f"|excess gap| >= 3 pp, {small}"
-    assert res.loc["Y", "threshold_material"] == f"|excess gap| >= 5 pp, {small}"
+    # the rules are written out by render (the report's rule sentences), not the engine
+    assert not {"threshold_material", "threshold_credible", "threshold_reference"} & set(
+        res.columns
+    )
 
 
 @pytest.mark.parametrize(
@@ -707,6 +708,39 @@ def test_national_screen_equals_single_municipality(
     )
     assert everyone["level"].isin(["watch", "act"]).sum() > 0
     assert (everyone.loc[everyone["municipality_id"] == "0000", "z_ref"].isna()).all()
+    # every material, judged row with a z says so in its reasons (an undefined
+    # percentile at the median no longer hides it)
+    judged = everyone["level"].isin(["info", "watch", "act"]) & everyone["material"].astype(bool)
+    with_z = judged & np.isfinite(everyone["z_ref"].astype(float))
+    assert with_z.sum() > 0
+    assert everyone.loc[with_z, "reasons"].str.contains("reference:z=", regex=False).all()
+
+
+def test_reference_reason_keeps_z_when_the_percentile_is_undefined() -> None:
+    """A municipality exactly at the median: z = 0, no oriented percentile, q = 1."""
+    from koladagap.render.explain import reason_codes
+
+    rows = population("X", {2020: 6.0, 2021: 6.0, 2022: 6.0}, spread=6.0 + SPREAD)
+    r = one(run(rows, [SHARE]))
+    assert r["level"] == "info" and r["z_ref"] == 0.0 and np.isnan(r["percentile_ref"])
+    assert r["reasons"].endswith("; reference:z=0 q=1")
+    codes = reason_codes([r["reasons"]]).iloc[0]
+    assert (codes["z"], codes["q"]) == (0.0, 1.0) and np.isnan(codes["percentile"])
+    assert not codes["no_reference"]
+
+
+def test_evaluation_of_a_kept_run_is_the_evaluate_frame() -> None:
+    from koladagap.engine import evaluation, run_engine
+
+    rows = population("X", {2021: 6.0, 2022: 7.0})
+    kw: dict[str, Any] = {"year": 2022, "municipalities": [TARGET], "municipality_meta": META}
+    engine_run = run_engine(tidy(rows), [SHARE], EASY, **kw)
+    frame = evaluation(engine_run, META)
+    pd.testing.assert_frame_equal(frame, evaluate(tidy(rows), [SHARE], EASY, **kw))
+    assert frame["municipality"].tolist() == ["Målkommun"]
+    engine_run.rows["output"][:] = False  # nothing asked for: the empty frame
+    empty = evaluation(engine_run)
+    assert list(empty.columns) == RESULT_COLUMNS and len(empty) == 0
 
 
 def test_level_names_moved_to_render_with_a_warning() -> None:

@@ -174,7 +174,7 @@ def test_cli_units(
     df = pd.read_csv(out)
     assert len(df) == 12 and df["Enhet"].iloc[0] == "Skola 01"
     assert chart.stat().st_size > 0
-    assert "kan ej beräknas: 2" in captured.out
+    assert "kan inte beräknas: 2" in captured.out
     code = main(
         [*args, "--municipality", "0180", "--type", "X1", "--kpi", "N15428", "--years", "2022"]
     )

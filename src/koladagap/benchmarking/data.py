@@ -29,10 +29,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD
+from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, to_wide
 from koladagap.engine.measures import compute_gaps
 from koladagap.errors import InputError, InvalidYearsError, UnknownIdError
-from koladagap.kolada.frames import label_columns, to_wide
 from koladagap.kolada.sample import sample_values
 from koladagap.kolada.schema import parse_ids, parse_years
 from koladagap.kolada.source import (
@@ -45,12 +44,10 @@ from koladagap.kolada.source import (
     check_mode,
     check_not_future,
 )
+from koladagap.labels import ATTRIBUTION, ATTRIBUTION_PROCESSED, label_columns
 
 Source = Literal["api", "offline", "sample", "cache"]
 """Where data come from: ``"api"``, ``"offline"``, ``"sample"`` (``"cache"``: deprecated)."""
-
-ATTRIBUTION = "Källa: Kolada"
-ATTRIBUTION_PROCESSED = "Källa: Kolada; egen bearbetning"
 
 
 class Kolada(KoladaSource):

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from koladagap.benchmarking.data import Kolada, Source, _resolve
@@ -57,8 +56,7 @@ from koladagap.benchmarking.meetings import (
 )
 from koladagap.benchmarking.plan import Meeting, Plan
 from koladagap.engine import FLAG_LEVELS, KpiRule, Thresholds, compare
-from koladagap.engine.levels import POPULATION_KPI, EngineRun, run_engine
-from koladagap.engine.result import assemble, empty_result
+from koladagap.engine.levels import POPULATION_KPI, EngineRun, evaluation, run_engine
 from koladagap.engine.rules import rules_from_table
 from koladagap.errors import InputError
 from koladagap.kolada.frames import label_columns
@@ -430,10 +428,7 @@ def _evaluate(
 ) -> tuple[pd.DataFrame, EngineRun]:
     """:func:`koladagap.engine.evaluate`'s frame and the engine run behind it (run once)."""
     run = run_engine(values, rules, thresholds, **kw)
-    idx = np.flatnonzero(run.rows["output"])
-    if len(idx) == 0:
-        return empty_result(), run
-    return assemble(run, idx, kw.get("municipality_meta"), kw.get("kpi_meta")), run
+    return evaluation(run, kw.get("municipality_meta"), kw.get("kpi_meta")), run
 
 
 def _save(

@@ -24,14 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from koladagap._sheets import column_letter as col_letter
 from koladagap.checklist.text import message
 from koladagap.errors import ConfigError, InputError
 
-SCORE_HEADERS = {
+_ITEM_HEADERS = {
     "version": "version",
-    "möte": "session",
-    "session": "session",
-    "meeting": "session",
     "nivå": "level",
     "level": "level",
     "moment/punkt": "item",
@@ -40,6 +38,14 @@ SCORE_HEADERS = {
     "punkt": "item",
     "id": "item",
     "item": "item",
+}
+"""The headers that name a checklist item, in a score sheet and in a checklist table."""
+
+SCORE_HEADERS = {
+    **_ITEM_HEADERS,
+    "möte": "session",
+    "session": "session",
+    "meeting": "session",
     "item id": "item",
     "poäng": "score",
     "score": "score",
@@ -49,15 +55,7 @@ SCORE_HEADERS = {
 """The headers of a score sheet, Swedish or English (as :func:`norm_header` gives them)."""
 
 CHECKLIST_HEADERS = {
-    "version": "version",
-    "nivå": "level",
-    "level": "level",
-    "moment/punkt": "item",
-    "moment/punkt id": "item",
-    "moment": "item",
-    "punkt": "item",
-    "id": "item",
-    "item": "item",
+    **_ITEM_HEADERS,
     "beskrivning": "label_sv",
     "label_sv": "label_sv",
     "text": "label_sv",
@@ -74,16 +72,6 @@ def norm_header(h: object) -> str:
     s = str(h).strip().lower()
     s = re.sub(r"\s*\(.*\)\s*$", "", s)  # "Poäng (1–3)" -> "poäng"
     return " ".join(s.split())
-
-
-def col_letter(j: int) -> str:
-    """The spreadsheet letter of the column at position ``j`` (0 → ``A``)."""
-    out = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 @dataclass

@@ -21,38 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from koladagap.errors import InputError
+from koladagap.render.i18n.cli import CHECKLIST, message
 
 if TYPE_CHECKING:
     from koladagap.checklist import Checklist
 
 EXIT_OK = 0
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "sv": {
-        "template_written": (
-            "Skrev mallen för {title} ({n_items} {items} × {n_sessions} möten = {n_rows} rader) "
-            "till {path}. Fyll i poängen inför varje möte och kör: "
-            "koladagap checklist report {path} --out checklista"
-        ),
-        "wrote": "Skrev {name} till {folder}",
-        "no_scores": "{path} har inga ifyllda poäng ännu; fyll i kolumnen Poäng och kör igen",
-        "source": "Källa: egen självskattning",
-    },
-    "en": {
-        "template_written": (
-            "Wrote the template for {title} ({n_items} {items} × {n_sessions} sessions = "
-            "{n_rows} rows) to {path}. Fill in the scores before each session, then run: "
-            "koladagap checklist report {path} --out checklist"
-        ),
-        "wrote": "Wrote {name} to {folder}",
-        "no_scores": "{path} has no scores yet; fill in the score column and run again",
-        "source": "Källa: egen självskattning (Source: own self-assessment)",
-    },
-}
-
 
 def _msg(lang: str, key: str, **kw: Any) -> str:
-    return MESSAGES.get(lang, MESSAGES["sv"])[key].format(**kw)
+    return message(lang, key, table=CHECKLIST, **kw)
 
 
 def _lower_first(s: str) -> str:
@@ -110,6 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     r.add_argument("--checklist", type=Path, help="your own item wording (TOML, CSV or xlsx)")
     r.add_argument("--scale", help="with --checklist, when the file states no scale: e.g. 1-4")
+    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -178,4 +157,4 @@ def _report(args: argparse.Namespace, lang: str) -> int:
     return EXIT_OK
 
 
-__all__ = ["MESSAGES", "register", "run"]
+__all__ = ["register", "run"]

@@ -27,45 +27,11 @@ from koladagap.benchmarking.measurements import (
     read_measurements,
 )
 from koladagap.errors import InputError
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "sv": {
-        "exists": "{path} finns redan; välj ett annat namn med --out eller skriv över med --force",
-        "template": (
-            "Skrev en mall för egna mätningar till {path}. Fyll i den och kontrollera med: "
-            "koladagap measurements check {path}"
-        ),
-        "summary": (
-            "{path}: {n_kpis} egna nyckeltal, {n_values} värden, år {years}, organisation {orgs}."
-        ),
-        "counts": "Med antal (statistiskt test av skillnaden): {ids}.",
-        "no_counts": "Inga antal angivna: trovärdighet bedöms över flera år (persistens).",
-        "reference": (
-            "Egna mätningar jämförs inte med andra kommuner (bara en organisation har värden)."
-        ),
-        "kpi_line": "  {id}: {title} ({unit}; {kind}, {direction}) – {n} värden, {years}",
-    },
-    "en": {
-        "exists": "{path} exists; choose another name with --out or overwrite with --force",
-        "template": (
-            "Wrote a template for own measurements to {path}. Fill it in and check it with: "
-            "koladagap measurements check {path}"
-        ),
-        "summary": (
-            "{path}: {n_kpis} own KPIs, {n_values} values, years {years}, organisation {orgs}."
-        ),
-        "counts": "With counts (statistical test of the gap): {ids}.",
-        "no_counts": "No counts given: credibility is judged over several years (persistence).",
-        "reference": (
-            "Own measurements are not compared with other municipalities (one organisation only)."
-        ),
-        "kpi_line": "  {id}: {title} ({unit}; {kind}, {direction}) – {n} values, {years}",
-    },
-}
+from koladagap.render.i18n.cli import MEASUREMENTS, message
 
 
 def _msg(lang: str, key: str, **kw: Any) -> str:
-    return MESSAGES.get(lang, MESSAGES["sv"])[key].format(**kw)
+    return message(lang, key, table=MEASUREMENTS, **kw)
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -91,6 +57,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     t.add_argument("--force", action="store_true", help="overwrite an existing file")
     c = msub.add_parser("check", help="validate a measurements file and summarise it")
     c.add_argument("file", type=Path, help="the .xlsx or .csv file")
+    p.set_defaults(run=run)
     return p
 
 

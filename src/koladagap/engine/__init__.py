@@ -9,8 +9,9 @@ machine-readable ``reasons``); the words a person reads are made in
 - :mod:`.thresholds` — the method's thresholds and per-KPI rules (frozen dataclasses);
 - :mod:`.rules` — a KPI table as :class:`KpiRule` objects and per-KPI arrays;
 - :mod:`.levels` — :func:`evaluate`: materiality, credibility, reference and level
-  for every KPI × municipality × year, in steps over an :class:`~.run.EngineRun`:
-  :mod:`.gaps`, :mod:`.evidence`, :mod:`.decision`; :mod:`.result` builds its frame;
+  for every KPI × municipality × year, in steps over an :class:`~.run.EngineRun`
+  (:func:`run_engine`): :mod:`.gaps`, :mod:`.evidence`, :mod:`.decision`;
+  :mod:`.result` builds its frame (:func:`evaluation` of a run);
 - :mod:`.credibility`, :mod:`.funnel`, :mod:`.reference`, :mod:`.panel` — the
   vectorised statistics and the integer-coded panel;
 - :mod:`.followup` — :func:`compare`: baseline → follow-up; its ends in
@@ -35,7 +36,7 @@ from typing import Any
 
 from koladagap.engine._moved import moved
 from koladagap.engine.followup import COMPARE_COLUMNS, compare
-from koladagap.engine.levels import evaluate
+from koladagap.engine.levels import evaluate, evaluation, run_engine
 from koladagap.engine.measures import compute_gaps
 from koladagap.engine.movement import flag_movement
 from koladagap.engine.result import RESULT_COLUMNS
@@ -52,8 +53,9 @@ from koladagap.engine.thresholds import (
 
 
 def __getattr__(name: str) -> Any:
-    """``LEVEL_LABELS_SV``, ``LEVEL_LABELS_EN``, ``level_labels``: moved to
-    :mod:`koladagap.render.i18n` (deprecated aliases for one release)."""
+    """``LEVEL_LABELS_SV``, ``LEVEL_LABELS_EN``, ``level_labels``, ``CHANGE_LABELS_SV``,
+    ``CHANGE_LABELS_EN``: moved to :mod:`koladagap.render.i18n` (deprecated aliases
+    for one release)."""
     return moved(__name__, name)
 
 
@@ -71,7 +73,9 @@ __all__ = [
     "compare",
     "compute_gaps",
     "evaluate",
+    "evaluation",
     "flag_movement",
     "resolve_rules",
     "rules_from_table",
+    "run_engine",
 ]

@@ -32,18 +32,24 @@ Examples:
     >>> b = evaluate(v, year=2018, municipalities=["0180"], municipality_meta=mm, kpi_table=kt)
     >>> f = evaluate(v, year=2022, municipalities=["0180"], municipality_meta=mm, kpi_table=kt)
     >>> c = compare(b, f, v, municipality_meta=mm, kpi_table=kt)
-    >>> c.set_index("kpi").loc["N00906", ["compared", "change", "flag_movement"]].tolist()
-    ['pooled evidence of 3 years', 'unchanged', 'none']
+    >>> row = c.set_index("kpi").loc["N00906"]
+    >>> row["compared_on"], int(row["pool_years"]), row["change"], row["flag_movement"]
+    ('pooled_years', 3, 'unchanged', 'none')
+
+The words a person reads (``förbättrad``, ``kvarstår`` …) are made from these codes
+in :mod:`koladagap.render.i18n.movement`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from koladagap.engine._moved import moved
 from koladagap.engine.ends import (
     end_values,
     evidence_at,
@@ -60,24 +66,17 @@ from koladagap.engine.targets import targets
 from koladagap.engine.thresholds import KpiRule, Thresholds
 
 CHANGES: tuple[str, ...] = ("improved", "worsened", "unchanged", "not_comparable")
-CHANGE_LABELS_SV: dict[str, str] = {
-    "improved": "förbättrad",
-    "worsened": "försämrad",
-    "unchanged": "oförändrad (inom normal variation)",
-    "not_comparable": "ej jämförbar",
-}
-CHANGE_LABELS_EN: dict[str, str] = {
-    "improved": "improved",
-    "worsened": "worsened",
-    "unchanged": "unchanged (within normal variation)",
-    "not_comparable": "not comparable",
-}
+"""Every value of the ``change`` column."""
+COMPARED_ON: tuple[str, ...] = ("pooled_years", "election_years")
+"""Every value of the ``compared_on`` column: the pooled evidence of ``pool_years``
+years, or (event KPIs) the latest election year at or before each end."""
 COMPARE_COLUMNS: list[str] = [
     "kpi",
     "municipality_id",
     "baseline_year",
     "followup_year",
-    "compared",
+    "compared_on",
+    "pool_years",
     "baseline_years_used",
     "followup_years_used",
     "gap_baseline",
@@ -95,8 +94,6 @@ COMPARE_COLUMNS: list[str] = [
     "significant",
     "beyond_noise",
     "change",
-    "change_label_sv",
-    "change_label_en",
     "level_baseline",
     "level_followup_raw",
     "level_followup",
@@ -116,8 +113,7 @@ COMPARE_COLUMNS: list[str] = [
 
 __all__ = [
     "CHANGES",
-    "CHANGE_LABELS_EN",
-    "CHANGE_LABELS_SV",
+    "COMPARED_ON",
     "COMPARE_COLUMNS",
     "MOVEMENTS",
     "compare",
@@ -125,6 +121,12 @@ __all__ = [
     "flag_movement",
     "noise_thresholds",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``CHANGE_LABELS_SV``, ``CHANGE_LABELS_EN``: moved to
+    :mod:`koladagap.render.i18n.movement` (deprecated aliases for one release)."""
+    return moved(__name__, name)
 
 
 def _latest(frame: pd.DataFrame) -> pd.DataFrame:
@@ -210,9 +212,11 @@ def compare(
     ev_b["stable"] = stable_spread(run, kc, mc, end_b["year_eff"], end_f["year_eff"])
     out = _change(run, pairs, kc, end_b, end_f, ev_b, ev_f, both, th)
     event = run.kpis.num["event"][np.maximum(kc, 0)].astype(bool)
-    pool = th.reference.pool_years
-    compared = np.where(event, "election years", f"pooled evidence of {pool} years")
-    out["compared"] = pd.Series(compared, dtype="string").where(both)
+    on = np.where(event, "election_years", "pooled_years")
+    out["compared_on"] = pd.Series(on, index=out.index, dtype="string").where(both)
+    pool = run.kpis.num["pool_years"][np.maximum(kc, 0)].astype("int64")
+    out["pool_years"] = pd.array(pool, dtype="Int64")
+    out.loc[~both | event, "pool_years"] = pd.NA
     out["baseline_years_used"] = np.nan_to_num(ev_b["years"]).astype("int64")
     out["followup_years_used"] = np.nan_to_num(ev_f["years"]).astype("int64")
     targets(run, out, kc, mc, yb_i, yf_i, end_f, both)
@@ -359,8 +363,6 @@ def _change(
             "level_followup": lf.astype("string"),
         }
     )
-    out["change_label_sv"] = out["change"].map(CHANGE_LABELS_SV).astype("string")
-    out["change_label_en"] = out["change"].map(CHANGE_LABELS_EN).astype("string")
     out["flag_movement"] = flag_movement(
         out["level_baseline"], out["level_followup"], out["change"]
     )

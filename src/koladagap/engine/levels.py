@@ -187,6 +187,29 @@ def evaluate(
         kpi_meta=kpi_meta,
         kpi_table=kpi_table,
     )
+    return evaluation(run, municipality_meta, kpi_meta)
+
+
+def evaluation(
+    run: EngineRun,
+    municipality_meta: pd.DataFrame | None = None,
+    kpi_meta: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The :func:`evaluate` frame of an engine run made by :func:`run_engine`.
+
+    For a caller that keeps the run (e.g. to :func:`~koladagap.engine.followup.compare`
+    with it) and needs the frame too: ``evaluate(values, …)`` is
+    ``evaluation(run_engine(values, …), municipality_meta, kpi_meta)``.
+
+    Args:
+        run: the engine run.
+        municipality_meta: as for :func:`evaluate` (the municipality names).
+        kpi_meta: as for :func:`evaluate` (titles and the readers' words for the sexes).
+
+    Returns:
+        A frame with :data:`~koladagap.engine.result.RESULT_COLUMNS` for the rows the
+        run was asked for (its ``year`` and ``municipalities``); empty when none.
+    """
     idx = np.flatnonzero(run.rows["output"])
     if len(idx) == 0:
         return empty_result()
@@ -212,6 +235,7 @@ __all__ = [
     "advantaged_value",
     "aux_values",
     "evaluate",
+    "evaluation",
     "expected_gap",
     "municipality_types",
     "orientation",

@@ -1,11 +1,11 @@
 """The result frame of :func:`~koladagap.engine.levels.evaluate`: columns and reasons.
 
-Columns that only matter for reading (ratios, names, the ``reasons`` string,
-thresholds as text) are computed here for the result rows only. Strings are
-built in Arrow, so a national screen of every KPI and year stays fast. The
-engine writes codes (``level``, ``disadvantaged`` = ``women``/``men``), never a
-reader's words: ``label_women``/``label_men`` are copied from the ``kpi_meta``
-the caller gives, and the level names live in :mod:`koladagap.render.i18n`.
+Columns that only matter for reading (ratios, names, the ``reasons`` string)
+are computed here for the result rows only. Strings are built in Arrow, so a
+national screen of every KPI and year stays fast. The engine writes codes
+(``level``, ``disadvantaged`` = ``women``/``men``), never a reader's words:
+``label_women``/``label_men`` are copied from the ``kpi_meta`` the caller gives,
+and the level names and the rules as sentences live in :mod:`koladagap.render`.
 
 This docstring is the one description of the ``reasons`` format.
 
@@ -21,8 +21,10 @@ This docstring is the one description of the ``reasons`` format.
 - ``evidence:<k> obs <basis>`` — the distinct observations pooled and where the
   chance part came from (``counts``, ``moe``, ``size``, ``spread``), with
   ``repeat`` when the current value repeats the previous year's;
-- ``reference:z=… p… q=…`` (oriented funnel z, oriented percentile, BH q) or
-  ``reference:none`` when too few municipalities have a value;
+- ``reference:z=… p… q=…`` (oriented funnel z, oriented percentile, BH q; a
+  percentile or q that is not known is left out, e.g. ``reference:z=0 q=1`` for a
+  municipality at the median, whose percentile is undefined) or ``reference:none``
+  when too few municipalities have a value;
 - ``no_rule:info at most`` when the KPI has no rule in the KPI table or plan.
 """
 
@@ -111,9 +113,6 @@ RESULT_COLUMNS: list[str] = [
     "riket_gap",
     "level",
     "reasons",
-    "threshold_material",
-    "threshold_credible",
-    "threshold_reference",
 ]
 """The columns of :func:`~koladagap.engine.levels.evaluate`'s result, in order."""
 
@@ -276,9 +275,6 @@ def assemble(
         "riket_gap": riket_gap(run, i),
         "level": strings(lvl, np.array(LEVELS)),
         "reasons": _from_arrow(reasons(run, i, sh["adv"])),
-        "threshold_material": strings(kc, at.text["thr_mat"]),
-        "threshold_credible": strings(kc, at.text["thr_cred"]),
-        "threshold_reference": strings(kc, at.text["thr_ref"]),
     }
     return pd.DataFrame(cols)[RESULT_COLUMNS]
 
@@ -375,17 +371,7 @@ def reasons(run: EngineRun, i: IntArray, adv: FloatArray) -> pa.Array:
         _part(judged, size),
         _expected_reason(run, i, judged),
         _evidence_reason(run, i, judged & mat),
-        _part(
-            judged & mat & np.isfinite(z_ref),
-            lambda j: _join(
-                "reference:z=",
-                _fmt(z_ref[j], 1),
-                " p",
-                _fmt(run.ref.get("percentile", i[j]), 0),
-                " q=",
-                _fmt(run.ref.get("q", i[j]), 3),
-            ),
-        ),
+        _reference_reason(run, i, judged & mat, z_ref),
         _part(judged & mat & ~np.isfinite(z_ref), lambda j: pa.array(["reference:none"] * len(j))),
         _part(r["capped"][i], lambda j: pa.array(["no_rule:info at most"] * len(j))),
     ]
@@ -404,6 +390,22 @@ def _expected_reason(run: EngineRun, i: IntArray, judged: BoolArray) -> pa.Array
     show = judged & ((src != EXP_NUMBER) | (exp != 0))
     labels = ["expected:", "expected:riket=", "expected:peers="]
     return _part(show, lambda j: _join(_choice(src[j], labels), _fmt(exp[j], 1)))
+
+
+def _reference_reason(run: EngineRun, i: IntArray, show: BoolArray, z_ref: FloatArray) -> pa.Array:
+    """``reference:z=… p… q=…`` where z is known; a missing percentile or q is left out."""
+    pct = run.ref.get("percentile", i)
+    q = run.ref.get("q", i)
+
+    def build(j: IntArray) -> pa.Array:
+        parts = [
+            _join("reference:z=", _fmt(z_ref[j], 1)),
+            _join("p", _fmt(pct[j], 0)),
+            _join("q=", _fmt(q[j], 3)),
+        ]
+        return join_present(parts, " ")
+
+    return _part(show & np.isfinite(z_ref), build)
 
 
 def _evidence_reason(run: EngineRun, i: IntArray, show: BoolArray) -> pa.Array:

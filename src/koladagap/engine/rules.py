@@ -185,8 +185,8 @@ class KpiArrays:
         num: numbers and codes (``kind``, ``direction``, ``exp_src``, ``exp_num``,
             ``event``, ``share_of_m``, ``exclude``, ``denom``, ``moe``,
             ``evaluated``) and every threshold (``share_pp``, ``relative``, ...).
-        text: strings (``reason``, ``title``, ``kind``, ``direction`` and the
-            threshold texts ``thr_mat``, ``thr_cred``, ``thr_ref``).
+        text: strings (``reason``, ``title``, ``kind``, ``direction``): codes and
+            the KPI table's own words, never the engine's.
     """
 
     num: dict[str, Arr]
@@ -232,10 +232,7 @@ def kpi_arrays(panel: Panel, rules: Mapping[str, KpiRule], th: Thresholds) -> Kp
             ("moe", -1),
         )
     }
-    text: dict[str, list[str]] = {
-        k: [""] * nk
-        for k in ("reason", "title", "kind", "direction", "thr_mat", "thr_cred", "thr_ref")
-    }
+    text: dict[str, list[str]] = {k: [""] * nk for k in ("reason", "title", "kind", "direction")}
     thr = {name: [val] * nk for name, val in _flat_thresholds(th).items()}
     for kpi, rule in rules.items():
         code = panel.kpi_code(kpi)
@@ -260,8 +257,6 @@ def kpi_arrays(panel: Panel, rules: Mapping[str, KpiRule], th: Thresholds) -> Kp
         text["title"][code] = rule.title
         text["kind"][code] = rule.kind
         text["direction"][code] = rule.direction
-        mat, crd, ref = threshold_texts(rule, t)
-        text["thr_mat"][code], text["thr_cred"][code], text["thr_ref"][code] = mat, crd, ref
     arrays: dict[str, Arr] = {k: np.asarray(v, dtype=_DTYPES.get(k)) for k, v in num.items()}
     arrays.update({k: np.asarray(v, dtype=_DTYPES.get(k, np.float64)) for k, v in thr.items()})
     return KpiArrays(arrays, {k: np.asarray(v, dtype=object) for k, v in text.items()})
@@ -287,29 +282,6 @@ def _flat_thresholds(t: Thresholds) -> dict[str, float]:
     }
 
 
-def threshold_texts(rule: KpiRule, t: Thresholds) -> tuple[str, str, str]:
-    """The materiality, credibility and reference rules applied to a KPI, as text."""
-    m, r = t.materiality, t.reference
-    mat = {
-        "share": (
-            f"|excess gap| >= {m.share_pp:g} pp, or >= {m.share_min_pp:g} pp and "
-            f">= {m.share_relative * 100:g} % of the advantaged value"
-        ),
-        "amount": f"|excess gap| / advantaged value >= {m.relative * 100:g} %",
-        "share_of_one_sex": f"value outside {m.one_sex_band[0]:g}–{m.one_sex_band[1]:g}",
-        "gap_value": f"|value − target| > {m.gap_value_tolerance:g}",
-    }[rule.kind]
-    crd = (
-        f"distinct observations of the last {r.pool_years} years pooled; chance from "
-        "counts, margins of error or population size"
-    )
-    ref = (
-        f"funnel z (oriented) >= {r.watch_z:g}: watch; >= {r.act_z:g} and "
-        f"BH q <= {r.act_fdr_q:g}: act"
-    )
-    return mat, crd, ref
-
-
 __all__ = [
     "ELECTION_YEARS",
     "EXPECTED_SOURCES",
@@ -318,5 +290,4 @@ __all__ = [
     "kpi_arrays",
     "resolve_rules",
     "rules_from_table",
-    "threshold_texts",
 ]

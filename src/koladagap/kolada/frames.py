@@ -3,21 +3,29 @@
 Pure functions, no I/O. The conversion is vectorised with pyarrow: a list of
 data objects is turned into an Arrow table with an explicit schema and its
 ``values`` list is flattened, so a million values convert in about a second.
+
+:func:`to_wide` (defined in :mod:`koladagap.columns`) and the women/men words
+(:func:`sex_labels`, :func:`label_columns`, … from :mod:`koladagap.labels`) are
+re-exported here, where they were first defined.
+
+Examples:
+    >>> import koladagap
+    >>> v = koladagap.values("N00906", "0180", 2022, source="sample")
+    >>> to_wide(v)[["kpi", "municipality_id", "period", "women", "men", "total"]]
+          kpi municipality_id  period     women       men     total
+    0  N00906            0180    2022  383100.0  429900.0  405500.0
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from koladagap.errors import ResponseFormatError
-from koladagap.kolada.schema import (
+from koladagap.columns import (
     COUNT,
     GENDER,
     ISDELETED,
@@ -27,7 +35,20 @@ from koladagap.kolada.schema import (
     PERIOD,
     STATUS,
     VALUE,
-    normalise_data_frame,
+    WIDE_GENDER,
+    is_group,
+    to_wide,
+)
+from koladagap.errors import ResponseFormatError
+from koladagap.kolada.schema import normalise_data_frame
+from koladagap.labels import _CHILD_WORDS as _CHILD_WORDS  # kept importable
+from koladagap.labels import (
+    GROUP_LABELS,
+    TOTAL_LABEL,
+    Lang,
+    is_about_children,
+    label_columns,
+    sex_labels,
 )
 
 _VALUE_STRUCT = pa.struct(
@@ -118,96 +139,28 @@ def records_to_frame(
 
 def drop_groups(df: pd.DataFrame) -> pd.DataFrame:
     """Drop rows for municipality groups (ids ``G…``) that bulk queries return."""
-    mask = df[MUNICIPALITY_ID].str.startswith("G").fillna(False).to_numpy(dtype=bool)
-    return df.loc[~mask].reset_index(drop=True)
-
-
-def to_wide(df: pd.DataFrame, *, id_col: str = MUNICIPALITY_ID) -> pd.DataFrame:
-    """One row per KPI × id × period with ``women``, ``men`` and ``total`` columns.
-
-    Deleted observations are dropped. A gender that is absent gives NaN, so a
-    KPI not divided by gender has ``women``/``men`` all NaN.
-
-    Examples:
-        >>> import koladagap
-        >>> v = koladagap.values("N00906", "0180", 2022, source="sample")
-        >>> to_wide(v)[["kpi", "municipality_id", "period", "women", "men", "total"]]
-              kpi municipality_id  period     women       men     total
-        0  N00906            0180    2022  383100.0  429900.0  405500.0
-    """
-    keys = [KPI, id_col, PERIOD]
-    cols = {"K": "women", "M": "men", "T": "total"}
-    if df.empty:
-        return pd.DataFrame(
-            {k: pd.Series(dtype=df[k].dtype if k in df else "string") for k in keys}
-            | {c: pd.Series(dtype="float64") for c in cols.values()}
-        )
-    live = df.loc[~df[ISDELETED].to_numpy(dtype=bool)] if ISDELETED in df else df
-    if live.duplicated(keys + [GENDER]).any():
-        live = live.drop_duplicates(keys + [GENDER], keep="last")
-    wide = live.set_index(keys + [GENDER])[VALUE].unstack(GENDER)
-    wide = wide.reindex(columns=["K", "M", "T"]).rename(columns=cols)
-    wide.columns.name = None
-    wide = wide.reset_index()
-    for k in (KPI, id_col):
-        wide[k] = wide[k].astype("string")
-    wide[PERIOD] = wide[PERIOD].astype("int64")
-    return wide.sort_values(keys, ignore_index=True)
+    return df.loc[~is_group(df[MUNICIPALITY_ID])].reset_index(drop=True)
 
 
 def from_wide(wide: pd.DataFrame, *, id_col: str = MUNICIPALITY_ID) -> pd.DataFrame:
     """The inverse of :func:`to_wide`: a tidy long frame from ``women``/``men``/``total``."""
-    names = {"women": "K", "men": "M", "total": "T"}
-    present = [c for c in names if c in wide.columns]
+    present = [c for c in WIDE_GENDER if c in wide.columns]
     long = wide.melt(
         id_vars=[KPI, id_col, PERIOD], value_vars=present, var_name=GENDER, value_name=VALUE
     )
-    long[GENDER] = long[GENDER].map(names)
+    long[GENDER] = long[GENDER].map(WIDE_GENDER)
     return normalise_data_frame(long, ou=id_col == OU_ID)
 
 
-# --- labels: women/men or girls/boys ----------------------------------------------
-
-_CHILD_WORDS = re.compile(
-    r"(?:\belev|elever\b|gymnasieelev|\bbarn\b|barn\s|\bflickor\b|\bpojkar\b|\båk\s?\d|"
-    r"\bungdomar\b|\bunga\b|\bskolbarn|förskolebarn|\b\d{1,2}\s?-\s?1[0-9]\s?år\b)",
-    re.IGNORECASE,
-)
-
-GROUP_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "sv": {"adults": ("kvinnor", "män"), "children": ("flickor", "pojkar")},
-    "en": {"adults": ("women", "men"), "children": ("girls", "boys")},
-}
-TOTAL_LABEL = {"sv": "totalt", "en": "total"}
-
-Lang = Literal["sv", "en"]
-
-
-def is_about_children(title: str) -> bool:
-    """True when a KPI title speaks of children or pupils (girls/boys rather than women/men).
-
-    >>> is_about_children("Elever i åk 9 som är behöriga till yrkesprogram, hemkommun, andel (%)")
-    True
-    >>> is_about_children("Sammanräknad förvärvsinkomst i åldern 20-64 år (median), kr")
-    False
-    """
-    return bool(_CHILD_WORDS.search(title or ""))
-
-
-def sex_labels(title: str, lang: Lang = "sv") -> tuple[str, str]:
-    """The labels for K and M of a KPI: ``("kvinnor", "män")`` or ``("flickor", "pojkar")``."""
-    table = GROUP_LABELS["en" if lang == "en" else "sv"]
-    return table["children" if is_about_children(title) else "adults"]
-
-
-def label_columns(titles: Iterable[str], lang: Lang = "sv") -> pd.DataFrame:
-    """Vectorised :func:`sex_labels` for many titles: ``label_women``, ``label_men``."""
-    t = pd.Series(list(titles), dtype="string").fillna("")
-    child = t.str.contains(_CHILD_WORDS, regex=True).to_numpy(dtype=bool)
-    lab = GROUP_LABELS["en" if lang == "en" else "sv"]
-    return pd.DataFrame(
-        {
-            "label_women": np.where(child, lab["children"][0], lab["adults"][0]),
-            "label_men": np.where(child, lab["children"][1], lab["adults"][1]),
-        }
-    )
+__all__ = [
+    "GROUP_LABELS",
+    "TOTAL_LABEL",
+    "Lang",
+    "drop_groups",
+    "from_wide",
+    "is_about_children",
+    "label_columns",
+    "records_to_frame",
+    "sex_labels",
+    "to_wide",
+]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from koladagap.columns import org_kind
 from koladagap.errors import InputError
 from koladagap.kolada.schema import GROUP_MEMBER_COLUMNS, KPI_META_COLUMNS, MUNICIPALITY_COLUMNS
 
@@ -178,11 +179,5 @@ def peer_group(
     return str(row["id"]), str(row["title"]), ids
 
 
-def municipality_kind(ids: pd.Series) -> pd.Series:
-    """``"riket"`` for 0000, ``"region"`` for 0001–0025, ``"group"`` for G…, else ``"kommun"``."""
-    s = ids.astype("string")
-    out = pd.Series("kommun", index=ids.index, dtype="string")
-    out[s.str.startswith("00").fillna(False)] = "region"
-    out[(s == "0000").fillna(False)] = "riket"
-    out[s.str.startswith("G").fillna(False)] = "group"
-    return out
+municipality_kind = org_kind
+"""What each id is: ``riket``, ``region``, ``group`` or ``kommun`` (see :func:`.org_kind`)."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from koladagap.benchmarking.units import OU_TYPES, UnitGaps
 from koladagap.render.charts import _finish, _get_ax, short_title
-from koladagap.render.i18n import format_number, level_labels
+from koladagap.render.i18n import check_lang, format_number, level_labels, level_names
 from koladagap.render.style import LEVEL_COLOURS, OKABE_ITO
 
 if TYPE_CHECKING:
@@ -86,4 +86,55 @@ def plot_unit_gaps(
     )
 
 
-__all__ = ["plot_unit_gaps"]
+_UNIT_HEADERS = {
+    "sv": ("Nyckeltal", "Enhet", "Enhets-id", "År", "Kvinnor/flickor", "Män/pojkar",
+           "Skillnad (K − M)", "Nivå", "Skäl", "Rang", "Driver kommunens skillnad"),
+    "en": ("KPI", "Unit", "Unit id", "Year", "Women/girls", "Men/boys", "Gap (W − M)",
+           "Level", "Reasons", "Rank", "Drives the municipality's gap"),
+}  # fmt: skip
+_UNIT_SOURCES = ("kpi", "unit_title", "ou_id", "period", "women", "men", "gap", "level",
+                 "reasons", "rank", "drives")  # fmt: skip
+
+
+def unit_table(ug: UnitGaps, lang: str = "sv") -> pd.DataFrame:
+    """The units' table as a reader sees it: headers and level names in ``lang``."""
+    t = ug.table
+    out = pd.DataFrame(
+        {h: t[c] for h, c in zip(_UNIT_HEADERS[check_lang(lang)], _UNIT_SOURCES, strict=True)}
+    )
+    level_col = _UNIT_HEADERS[check_lang(lang)][7]
+    out[level_col] = level_names(t["level"].astype(str), lang).to_numpy()
+    return out
+
+
+def unit_summary(ug: UnitGaps, kpis: list[str], lang: str = "sv") -> list[str]:
+    """One line per KPI: how many units, how many cannot be assessed or are flagged, the gap."""
+    t = ug.table
+    org = ug.organisation.set_index("kpi")
+    name = ug.municipality[1]
+    sv = check_lang(lang) == "sv"
+    lines = []
+    for kpi in kpis:  # one line per KPI asked for: a handful
+        rows = t.loc[t["kpi"] == kpi]
+        lv = rows["level"].astype(str)
+        best = rows.loc[rows["rank"] == 1, "unit_title"].astype(str).tolist()
+        gap = format_number(float(org["gap"].get(kpi, float("nan"))), lang, 1)
+        n_nc, n_small = int((lv == "not_computable").sum()), int((lv == "too_small").sum())
+        n_flag = int(lv.isin(["watch", "act"]).sum())
+        if sv:
+            line = (
+                f"{kpi}: {len(rows)} enheter; kan inte beräknas: {n_nc}; för få: {n_small}; "
+                f"bevaka/åtgärda: {n_flag}; {name}s skillnad {gap}"
+                + (f"; störst bidrag: {best[0]}" if best else "")
+            )
+        else:
+            line = (
+                f"{kpi}: {len(rows)} units; not computable: {n_nc}; too few: {n_small}; "
+                f"watch/act: {n_flag}; {name} gap {gap}"
+                + (f"; drives most: {best[0]}" if best else "")
+            )
+        lines.append(line)
+    return lines
+
+
+__all__ = ["plot_unit_gaps", "unit_summary", "unit_table"]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from koladagap._sheets import column_letter as letter
 from koladagap.errors import ConfigError
 
 
@@ -33,20 +34,6 @@ def norm_header(text: str) -> str:
 def norm_word(s: pd.Series) -> pd.Series:
     """Cell words as compared with the word tables: case-folded, spaces and ``-`` as ``_``."""
     return s.str.strip().str.casefold().str.replace(r"[\s_-]+", "_", regex=True)
-
-
-def letter(position: int) -> str:
-    """Spreadsheet column letter of a 0-based position.
-
-    >>> letter(0), letter(25), letter(26), letter(701)
-    ('A', 'Z', 'AA', 'ZZ')
-    """
-    out = ""
-    n = position + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 @dataclass

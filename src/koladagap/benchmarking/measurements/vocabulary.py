@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from koladagap.columns import GENDERS
+from koladagap.columns import GENDERS, WIDE_GENDER
 from koladagap.engine.thresholds import DIRECTIONS, KINDS
 
 # --- column headers -------------------------------------------------------------------
@@ -47,7 +47,7 @@ VAL_ALIASES: dict[str, tuple[str, ...]] = {
     "n_total": ("antal totalt", "n total", "count total"),
 }
 """Headers of the values sheet (``Värden``), long and wide layout."""
-WIDE_VALUE = {"women": "K", "men": "M", "total": "T"}
+WIDE_VALUE = WIDE_GENDER
 """Wide layout: value column → gender code."""
 WIDE_COUNT = {"women": "n_women", "men": "n_men", "total": "n_total"}
 """Wide layout: value column → its count column."""

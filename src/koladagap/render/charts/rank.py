@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID
+from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID, org_kind
 from koladagap.errors import InputError
 from koladagap.render.charts.base import (
     FONT,
@@ -27,22 +27,6 @@ from koladagap.render.i18n import check_lang
 from koladagap.render.i18n.charts import RANK_NOUN, text
 from koladagap.render.i18n.groups import sex_labels
 from koladagap.render.style import OKABE_ITO
-
-
-def org_kind(ids: pd.Series) -> pd.Series:
-    """What each Kolada id is: ``"riket"`` (0000), ``"region"``, ``"group"`` (G…) or ``"kommun"``.
-
-    The ranking chart ranks a kommun among kommuner and a region among regions.
-
-    >>> org_kind(pd.Series(["0000", "0001", "0180", "G123"])).tolist()
-    ['riket', 'region', 'kommun', 'group']
-    """
-    s = ids.astype("string")
-    out = pd.Series("kommun", index=ids.index, dtype="string")
-    out[s.str.startswith("00").fillna(False)] = "region"
-    out[(s == RIKET_ID).fillna(False)] = "riket"
-    out[s.str.startswith("G").fillna(False)] = "group"
-    return out
 
 
 def plot_gap_among_municipalities(

@@ -20,18 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-Lang = Literal["sv", "en"]
-LANGS: tuple[str, ...] = ("sv", "en")
+from koladagap.labels import ATTRIBUTION, ATTRIBUTION_PROCESSED, Lang
 
-ATTRIBUTION = "Källa: Kolada"
-"""Kolada's terms: data shown as published."""
-ATTRIBUTION_PROCESSED = "Källa: Kolada; egen bearbetning"
-"""Kolada's terms: anything computed here (gaps, levels, charts of them)."""
+LANGS: tuple[str, ...] = ("sv", "en")
 
 MINUS = "−"
 NBSP = "\u00a0"

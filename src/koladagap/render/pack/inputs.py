@@ -67,7 +67,7 @@ def pack_input(
     if levels is None:
         lv = result.level.dropna()
         levels = dict(zip(lv.index.astype(str), lv.astype(str), strict=True))
-    in_table = table["kpi"].astype(str).tolist()
+    in_table = result.kpis  # the table, then own measurements begun later
     kpis = [k for k in result.plan.kpi_ids if k in in_table]
     kpis += [k for k in in_table if k not in kpis]  # group members, own measurements
     return PackInput(

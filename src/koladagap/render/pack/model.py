@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from koladagap.columns import GENDER, ISDELETED, KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID, VALUE
+from koladagap.columns import GENDER, KPI, MUNICIPALITY_ID, PERIOD, VALUE, org_kind, to_wide
 from koladagap.errors import InputError, InvalidYearsError
 from koladagap.render import charts
 from koladagap.render.i18n import check_lang
@@ -111,8 +111,9 @@ class Chart:
 def wide_gaps(values: pd.DataFrame) -> pd.DataFrame:
     """One row per KPI × municipality × period: ``women``, ``men``, ``total`` and ``gap``.
 
-    ``gap`` = women − men (NaN when either is missing, never zero), the same gap as
-    :func:`koladagap.engine.measures.compute_gaps`. Deleted observations are dropped.
+    :func:`koladagap.columns.to_wide` with ``gap`` = women − men (NaN when either is
+    missing, never zero), the same gap as :func:`koladagap.engine.measures.compute_gaps`.
+    Deleted observations are dropped.
 
     Examples:
         >>> v = pd.DataFrame({"kpi": "A", "municipality_id": "0180", "period": 2020,
@@ -120,37 +121,22 @@ def wide_gaps(values: pd.DataFrame) -> pd.DataFrame:
         >>> wide_gaps(v)[["women", "men", "total", "gap"]].values.tolist()
         [[3.0, 1.0, 2.0, 2.0]]
     """
-    keys = [KPI, MUNICIPALITY_ID, PERIOD]
-    live = values.loc[~values[ISDELETED].to_numpy(dtype=bool)] if ISDELETED in values else values
-    live = live.drop_duplicates([*keys, GENDER], keep="last")
-    if live.empty:
-        empty = {k: pd.Series(dtype="string") for k in (KPI, MUNICIPALITY_ID)}
-        nums = {c: pd.Series(dtype="float64") for c in ("women", "men", "total", "gap")}
-        return pd.DataFrame({**empty, PERIOD: pd.Series(dtype="int64"), **nums})
-    wide = live.set_index([*keys, GENDER])[VALUE].unstack(GENDER)
-    wide = wide.reindex(columns=["K", "M", "T"]).astype("float64")
-    wide.columns = pd.Index(["women", "men", "total"])
-    wide = wide.reset_index()
-    for k in (KPI, MUNICIPALITY_ID):
-        wide[k] = wide[k].astype("string")
-    wide[PERIOD] = wide[PERIOD].astype("int64")
+    wide = to_wide(values)
     wide["gap"] = wide["women"].to_numpy() - wide["men"].to_numpy()
-    return wide.sort_values(keys, ignore_index=True)
+    return wide
 
 
 def ranked_kind(ids: pd.Series) -> pd.Series:
     """What each id is ranked as: ``"region"`` (0001–0025), ``"kommun"``, or ``""``.
 
-    Riket (``0000``) and municipality groups (``G…``) are neither.
+    Riket (``0000``) and municipality groups (``G…``) are neither
+    (:func:`koladagap.columns.org_kind`).
 
     >>> ranked_kind(pd.Series(["0180", "0001", "0000", "G12"])).tolist()
     ['kommun', 'region', '', '']
     """
-    s = ids.astype("string").fillna("")
-    out = pd.Series("kommun", index=ids.index, dtype="string")
-    out[s.str.startswith("00").to_numpy(dtype=bool)] = "region"
-    out[((s == RIKET_ID) | s.str.startswith("G") | (s == "")).to_numpy(dtype=bool)] = ""
-    return out
+    kind = org_kind(ids)
+    return kind.where(kind.isin(["kommun", "region"]).to_numpy(dtype=bool), "")
 
 
 class PackData:

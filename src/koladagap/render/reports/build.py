@@ -16,6 +16,7 @@ import pandas as pd
 from koladagap.render.explain import about_children, disadvantaged_words, explain
 from koladagap.render.i18n import Lang, format_setting, level_labels
 from koladagap.render.i18n.explain import explain_text
+from koladagap.render.i18n.movement import change_names, movement_names
 from koladagap.render.i18n.report import RULE_SENTENCES, report_lang, report_text
 from koladagap.render.reports.annex import annex_table, source_line
 from koladagap.render.reports.model import Column, Report, ReportFrames, Table
@@ -202,9 +203,9 @@ def _followup(result: PlanResult, kpis: pd.Series, lang: Lang, t: dict[str, Any]
             "evidence_baseline": _number(c["evidence_baseline"]),
             "evidence_followup": _number(c["evidence_followup"]),
             "delta": _number(c["delta"]),
-            "change": c["change"].astype("string").map(t["changes"]).astype("string"),
+            "change": change_names(c["change"], lang),
             "level_baseline": c["level_baseline"].astype("string").map(names).astype("string"),
-            "flag_movement": c["flag_movement"].astype("string").map(t["movement"]),
+            "flag_movement": movement_names(c["flag_movement"], lang),
             "target": pd.Series(target, dtype="string"),
             "to_target": _number(c["gap_to_target"]),
             "on_track": c["gap_on_track"].astype(object).where(c["gap_on_track"].notna(), None),

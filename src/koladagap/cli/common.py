@@ -1,0 +1,134 @@
+"""What every command shares: exit codes, messages, the data source, writing a table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from koladagap._files import atomic_path
+from koladagap.errors import InputError
+from koladagap.render.i18n.cli import message
+
+EXIT_OK, EXIT_INPUT, EXIT_API, EXIT_CACHE = 0, 2, 3, 4
+
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def msg(lang: str, key: str, **kw: Any) -> str:
+    """A message of the main commands in ``lang``."""
+    return message(lang, key, **kw)
+
+
+def add_source(p: argparse.ArgumentParser) -> None:
+    """The data-source options: ``--offline`` / ``--sample``, the API root, the cache, HTTP."""
+    g = p.add_argument_group("data source")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--offline", action="store_true", help="answer from the cache only")
+    x.add_argument(
+        "--sample",
+        action="store_true",
+        help="answer from the real-data sample shipped with koladagap",
+    )
+    g.add_argument(
+        "--api-url", help="Kolada API root (default: $KOLADA_API_URL or https://api.kolada.se/v3)"
+    )
+    g.add_argument(
+        "--cache-dir", help="cache folder (default: $KOLADAGAP_CACHE_DIR or the user cache dir)"
+    )
+    g.add_argument("--max-workers", type=int, help="requests in flight at once (default 4)")
+    g.add_argument("--rate", type=float, help="at most this many requests per second (default 10)")
+
+
+def add_selection(p: argparse.ArgumentParser, municipality_required: bool = False) -> None:
+    """``--kpi``, ``--municipality``, ``--years`` and ``--out`` of the data commands."""
+    p.add_argument("--kpi", required=True, help="KPI ids, comma separated (e.g. N00906,N15428)")
+    p.add_argument(
+        "--municipality",
+        required=municipality_required,
+        help="municipality ids with leading zeros (e.g. 0180,1280); default: all",
+    )
+    p.add_argument("--years", help="a year, a range or a list: 2022, 2015-2022, 2018,2022")
+    p.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet instead of stdout")
+
+
+def kolada(args: argparse.Namespace) -> Any:
+    """The :class:`koladagap.Kolada` the options ask for (``source`` in the API's words)."""
+    from koladagap.benchmarking.data import Kolada, Mode
+    from koladagap.kolada.http import HTTPSettings
+
+    mode: Mode = "api"
+    if getattr(args, "sample", False):
+        mode = "sample"
+    elif getattr(args, "offline", False):
+        mode = "offline"
+    settings = None
+    kw: dict[str, Any] = {}
+    if getattr(args, "max_workers", None) is not None:
+        kw["max_workers"] = args.max_workers
+    if getattr(args, "rate", None) is not None:
+        kw["rate_limit"] = args.rate
+    if kw:
+        try:
+            settings = HTTPSettings(**kw)
+        except ValueError as err:
+            raise InputError(str(err)) from err
+    return Kolada(
+        args.api_url if hasattr(args, "api_url") else None,
+        cache_dir=getattr(args, "cache_dir", None),
+        mode=mode,
+        settings=settings,
+        progress=progress_bar() if mode == "api" else None,
+    )
+
+
+def progress_bar() -> Callable[[int, int], None] | None:
+    """A tqdm bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, unit="anrop", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state.pop("bar")
+
+    return update
+
+
+def check_out(out: Path | None) -> None:
+    """A one-line error before any work when ``out`` is not a table file name."""
+    if out is not None and out.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(f"invalid output file {str(out)!r}: expected a .csv or .parquet name")
+
+
+def write_table(df: pd.DataFrame, out: Path | None, lang: str, stdout: TextIO) -> None:
+    """CSV/Parquet to ``out`` (atomically); else a table (terminal) or CSV (pipe) on stdout."""
+    if out is not None:
+        check_out(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out) as tmp:
+            if out.suffix.lower() == ".parquet":
+                df.to_parquet(tmp, index=False)
+            else:
+                df.to_csv(tmp, index=False)
+        print(msg(lang, "wrote", what=msg(lang, "rows", n=len(df)), path=out), file=sys.stderr)
+        return
+    if stdout.isatty():
+        limit = 60
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(df.head(limit).to_string(index=False), file=stdout)
+        if len(df) > limit:
+            print(msg(lang, "more_rows", n=len(df) - limit), file=stdout)
+    else:
+        df.to_csv(stdout, index=False)

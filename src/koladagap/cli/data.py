@@ -1,0 +1,132 @@
+"""The data commands: ``search``, ``fetch``, ``gaps``, ``screen`` and ``cache``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from koladagap.cli.common import (
+    EXIT_OK,
+    add_selection,
+    add_source,
+    check_out,
+    kolada,
+    msg,
+    write_table,
+)
+
+SEARCH_COLUMNS = ["id", "title", "is_divided_by_gender", "municipality_type", "operating_area"]
+
+
+def register(sub: Any) -> None:
+    """Add the data commands to the ``koladagap`` parser."""
+    s = sub.add_parser("search", help="search KPIs by words in id or title")
+    s.add_argument("text", nargs="+", help="words that must all occur")
+    s.add_argument("--gender-split", action="store_true", help="only KPIs divided by gender")
+    s.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet")
+    add_source(s)
+    s.set_defaults(run=cmd_search)
+
+    f = sub.add_parser("fetch", help="fetch values as a tidy table (cached)")
+    add_selection(f)
+    f.add_argument(
+        "--refresh", action="store_true", help="ask Kolada what changed since the last fetch"
+    )
+    f.add_argument("--dry-run", action="store_true", help="print the request URLs, send nothing")
+    add_source(f)
+    f.set_defaults(run=cmd_fetch)
+
+    g = sub.add_parser("gaps", help="gap table: women, men, total, gap, ratio, status")
+    add_selection(g)
+    g.add_argument(
+        "--refresh", action="store_true", help="ask Kolada what changed since the last fetch"
+    )
+    add_source(g)
+    g.set_defaults(run=cmd_gaps)
+
+    sc = sub.add_parser(
+        "screen", help="national screen: every kommun (or region) judged at the last year"
+    )
+    sc.add_argument("--kpi", required=True, help="KPI ids, comma separated (e.g. N15428,N00906)")
+    sc.add_argument(
+        "--years", required=True, help="FIRST-LAST, e.g. 2016-2022: the last year is judged"
+    )
+    sc.add_argument("--type", choices=("kommun", "region"), default="kommun", dest="mtype")
+    sc.add_argument("--plan", type=Path, help="a plan file for its [kpis.ID] rules and thresholds")
+    sc.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet")
+    add_source(sc)
+    sc.set_defaults(run=cmd_screen)
+
+    c = sub.add_parser("cache", help="where the cache is, what it holds, clear it")
+    c.add_argument("action", choices=("path", "info", "clear"))
+    c.add_argument("--kpi", help="with clear: only these KPIs")
+    c.add_argument("--cache-dir", help="cache folder")
+    c.set_defaults(run=cmd_cache)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    kg = kolada(args)
+    q = " ".join(args.text)
+    hits = kg.kpis(q, gender_split=True if args.gender_split else None)
+    if hits.empty:
+        print(msg(args.lang, "no_hits", q=q), file=sys.stderr)
+        return EXIT_OK
+    write_table(hits[SEARCH_COLUMNS], args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    check_out(args.out)
+    kg = kolada(args)
+    if args.dry_run:
+        for url in kg.dry_run(args.kpi, args.municipality, args.years):
+            print(url)
+        return EXIT_OK
+    df = kg.values(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
+    write_table(df, args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    check_out(args.out)
+    kg = kolada(args)
+    g = kg.gaps(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
+    write_table(g, args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from koladagap.benchmarking.data import screen
+
+    check_out(args.out)
+    res = screen(
+        args.kpi,
+        args.years,
+        municipality_type=args.mtype,
+        plan=str(args.plan) if args.plan else None,
+        source=kolada(args),
+    )
+    write_table(res, args.out, args.lang, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from koladagap.kolada.cache import Cache
+    from koladagap.kolada.schema import parse_ids
+
+    cache = Cache(args.cache_dir)
+    if args.action == "path":
+        print(cache.path)
+    elif args.action == "info":
+        info = cache.info()
+        if info.empty:
+            print(msg(args.lang, "cache_empty", path=cache.path), file=sys.stderr)
+        else:
+            write_table(info, None, args.lang, sys.stdout)
+    else:
+        kpis = parse_ids(args.kpi, "kpi") if args.kpi else None
+        n = cache.clear(kpis)
+        print(msg(args.lang, "cache_cleared", n=n, path=cache.path), file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,151 @@
+"""The command line's messages, Swedish and English: one table per command family.
+
+:func:`message` picks the language (Swedish when the language is unknown) and fills in the
+values; numbers in messages are formatted by the caller with :mod:`koladagap.render.i18n`.
+
+Examples:
+    >>> message("en", "rows", n=3)
+    '3 rows'
+    >>> message("sv", "template", table=MEASUREMENTS, path="egna.xlsx")[:21]
+    'Skrev en mall för egn'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koladagap.labels import ATTRIBUTION_PROCESSED
+
+CLI: dict[str, dict[str, str]] = {
+    "sv": {
+        "error": "fel",
+        "warning": "varning",
+        "rows": "{n} rader",
+        "more_rows": "… {n} rader till; skriv till fil med --out",
+        "wrote": "Skrev {what} till {path}",
+        "no_hits": "Inga träffar för {q!r}.",
+        "cache_cleared": "Tömde cachen {path} på {n} nyckeltal",
+        "cache_empty": "Cachen {path} är tom.",
+        "demo_title": "koladagap demo – {name} ({mid}), data till och med {year}",
+        "demo_offline": "Körs offline på det medföljande urvalet (Källa: Kolada).",
+        "demo_gap_head": "Könsskillnader {year} (kvinnor − män; egen bearbetning):",
+        "demo_why": "Varför avvikelserna flaggas:",
+        "not_computable": "kan ej beräknas",
+        "done": "Klart. Öppna {path}",
+        "source": ATTRIBUTION_PROCESSED,
+        "pack_written": "Skrev baspaketet för {name}: {n} filer i {path}",
+        "deviations_summary": (
+            "{org} ({mid}), {session} (data för {year}): {act} åtgärda, {watch} bevaka, "
+            "{info} känt mönster, {none} ingen påtaglig skillnad, {other} kan ej bedömas."
+        ),
+        "baseline_note": "Jämfört med {name} ({year}; {how}).",
+        "stored": "sparad baslinje",
+        "computed": "baslinjen beräknad nu och sparad",
+        "plan_exists": (
+            "{path} finns redan; välj ett annat namn med --out eller skriv över med --force"
+        ),
+        "plan_written": (
+            "Skrev en startplan för {name} ({mid}) till {path}. Redigera den och kör: "
+            "koladagap deviations --plan {path} --out avvikelser.xlsx"
+        ),
+    },
+    "en": {
+        "error": "error",
+        "warning": "warning",
+        "rows": "{n} rows",
+        "more_rows": "… {n} more rows; write them to a file with --out",
+        "wrote": "Wrote {what} to {path}",
+        "no_hits": "No matches for {q!r}.",
+        "cache_cleared": "Removed {n} KPIs from the cache {path}",
+        "cache_empty": "The cache {path} is empty.",
+        "demo_title": "koladagap demo – {name} ({mid}), data up to {year}",
+        "demo_offline": "Running offline on the shipped sample (Source: Kolada).",
+        "demo_gap_head": "Gender gaps {year} (women − men; own processing):",
+        "demo_why": "Why the deviations are flagged:",
+        "not_computable": "cannot be computed",
+        "done": "Done. Open {path}",
+        "source": ATTRIBUTION_PROCESSED,
+        "pack_written": "Wrote the baseline pack for {name}: {n} files in {path}",
+        "deviations_summary": (
+            "{org} ({mid}), {session} (data for {year}): {act} act, {watch} watch, "
+            "{info} known pattern, {none} no notable gap, {other} cannot be assessed."
+        ),
+        "baseline_note": "Compared with {name} ({year}; {how}).",
+        "stored": "stored baseline",
+        "computed": "baseline computed now and stored",
+        "plan_exists": "{path} exists; choose another name with --out or overwrite with --force",
+        "plan_written": (
+            "Wrote a starter plan for {name} ({mid}) to {path}. Edit it, then run: "
+            "koladagap deviations --plan {path} --out deviations.xlsx"
+        ),
+    },
+}
+
+CHECKLIST: dict[str, dict[str, str]] = {
+    "sv": {
+        "template_written": (
+            "Skrev mallen för {title} ({n_items} {items} × {n_sessions} möten = {n_rows} rader) "
+            "till {path}. Fyll i poängen inför varje möte och kör: "
+            "koladagap checklist report {path} --out checklista"
+        ),
+        "wrote": "Skrev {name} till {folder}",
+        "no_scores": "{path} har inga ifyllda poäng ännu; fyll i kolumnen Poäng och kör igen",
+        "source": "Källa: egen självskattning",
+    },
+    "en": {
+        "template_written": (
+            "Wrote the template for {title} ({n_items} {items} × {n_sessions} sessions = "
+            "{n_rows} rows) to {path}. Fill in the scores before each session, then run: "
+            "koladagap checklist report {path} --out checklist"
+        ),
+        "wrote": "Wrote {name} to {folder}",
+        "no_scores": "{path} has no scores yet; fill in the score column and run again",
+        "source": "Källa: egen självskattning (Source: own self-assessment)",
+    },
+}
+
+MEASUREMENTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "exists": "{path} finns redan; välj ett annat namn med --out eller skriv över med --force",
+        "template": (
+            "Skrev en mall för egna mätningar till {path}. Fyll i den och kontrollera med: "
+            "koladagap measurements check {path}"
+        ),
+        "summary": (
+            "{path}: {n_kpis} egna nyckeltal, {n_values} värden, år {years}, organisation {orgs}."
+        ),
+        "counts": "Med antal (statistiskt test av skillnaden): {ids}.",
+        "no_counts": "Inga antal angivna: skillnadens osäkerhet kan inte beräknas.",
+        "reference": (
+            "Egna mätningar jämförs inte med andra kommuner (bara en organisation har värden)."
+        ),
+        "kpi_line": "  {id}: {title} ({unit}; {kind}, {direction}) – {n} värden, {years}",
+    },
+    "en": {
+        "exists": "{path} exists; choose another name with --out or overwrite with --force",
+        "template": (
+            "Wrote a template for own measurements to {path}. Fill it in and check it with: "
+            "koladagap measurements check {path}"
+        ),
+        "summary": (
+            "{path}: {n_kpis} own KPIs, {n_values} values, years {years}, organisation {orgs}."
+        ),
+        "counts": "With counts (statistical test of the gap): {ids}.",
+        "no_counts": "No counts given: the uncertainty of the gap cannot be computed.",
+        "reference": (
+            "Own measurements are not compared with other municipalities (one organisation only)."
+        ),
+        "kpi_line": "  {id}: {title} ({unit}; {kind}, {direction}) – {n} values, {years}",
+    },
+}
+
+
+def message(
+    lang: str, key: str, *, table: dict[str, dict[str, str]] | None = None, **kw: Any
+) -> str:
+    """The message ``key`` of ``table`` (default: the main commands') in ``lang``, filled in."""
+    t = CLI if table is None else table
+    return t.get(lang, t["sv"])[key].format(**kw)
+
+
+__all__ = ["CHECKLIST", "CLI", "MEASUREMENTS", "message"]
