@@ -14,12 +14,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from koladagap.errors import InputError
-from koladagap.kolada import frames
 from koladagap.kolada.frames import to_wide
 from koladagap.kolada.metadata import peer_group
 from koladagap.kolada.sample import sample_kpis, sample_municipality_groups, sample_values
 from koladagap.render import charts, i18n, style
-from koladagap.render.i18n import groups
 
 matplotlib.use("Agg")
 
@@ -460,19 +458,6 @@ def test_charts_use_the_one_palette_and_the_one_level_vocabulary(
     levels = {"N00906": "not_computable", "N15428": "watch", "N17461": "act"}
     charts.plot_dumbbell(_latest(gaps), levels=levels, kpi_titles=titles, lang=lang, ax=ax)
     assert [t.get_text() for t in ax.texts if t.get_gid() == "level_text"] == words
-
-
-def test_chart_labels_for_women_and_men_agree_with_the_data_layer(titles: dict[str, str]) -> None:
-    """render.i18n.groups words K and M as kolada.frames does (until they share one home)."""
-    texts = [*titles.values(), "Elever i åk 9, andel (%)", "Barn 1-5 år inskrivna, andel (%)", ""]
-    for lang in ("sv", "en"):
-        mine = groups.label_columns(texts, lang)  # type: ignore[arg-type]
-        theirs = frames.label_columns(texts, lang)  # type: ignore[arg-type]
-        pd.testing.assert_frame_equal(mine, theirs)
-        assert [groups.sex_labels(t, lang) for t in texts] == [
-            frames.sex_labels(t, lang)  # type: ignore[arg-type]
-            for t in texts
-        ]
 
 
 def test_numbers_and_units_in_swedish_and_english() -> None:

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 import pandas as pd
 
 from koladagap._files import write_atomic
-from koladagap.benchmarking.data import Kolada
 from koladagap.cli.common import EXIT_OK, msg
 from koladagap.kolada.schema import parse_ids
 from koladagap.render.i18n import ATTRIBUTION, ATTRIBUTION_PROCESSED, format_number, level_labels
 
 if TYPE_CHECKING:
+    from koladagap.benchmarking.data import Kolada
     from koladagap.benchmarking.run import PlanResult
 
 log = logging.getLogger("koladagap")
@@ -61,6 +61,8 @@ def run_demo(
     out: Path, *, municipality: str = "0180", lang: str = "sv", stream: TextIO
 ) -> list[Path]:
     """Write the demo outputs for ``municipality`` into ``out``; return the files written."""
+    from koladagap.benchmarking.data import Kolada
+
     mid = parse_ids(municipality, "municipality")[0]
     kg = Kolada(mode="sample")
     name = kg._title_of(mid)
@@ -113,7 +115,7 @@ def run_demo(
 
 
 def _fmt(x: float, lang: str) -> str:
-    return format_number(x, lang, 1, sign=True)
+    return format_number(x, lang, sign=True)
 
 
 def _deviation_report(

@@ -16,18 +16,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
-from koladagap.benchmarking.measurements import (
-    SOURCE,
-    Measurements,
-    measurements_template,
-    read_measurements,
-)
 from koladagap.errors import InputError
 from koladagap.render.i18n.cli import MEASUREMENTS, message
+
+if TYPE_CHECKING:  # the measurements code loads when the command runs, not at start-up
+    from koladagap.benchmarking.measurements import Measurements
 
 
 def _msg(lang: str, key: str, **kw: Any) -> str:
@@ -67,6 +64,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     Errors (:class:`~koladagap.errors.ConfigError`, :class:`~koladagap.errors.InputError`)
     propagate to the main CLI, which prints them on one line with exit code 2.
     """
+    from koladagap.benchmarking.measurements import measurements_template, read_measurements
+
     out = stdout or sys.stdout
     lang = getattr(args, "lang", None) or "sv"
     if args.measurements_command == "template":
@@ -130,6 +129,8 @@ def summary_lines(m: Measurements, lang: str = "sv", path: str = "") -> list[str
         _msg(lang, "counts", ids=", ".join(counted)) if counted else _msg(lang, "no_counts")
     )
     lines.append(_msg(lang, "reference"))
+    from koladagap.benchmarking.measurements import SOURCE
+
     lines.append(SOURCE)
     return lines
 
