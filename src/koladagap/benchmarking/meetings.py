@@ -35,7 +35,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from koladagap._files import atomic_path, write_atomic
 from koladagap._version import __version__
 from koladagap.engine.thresholds import Thresholds
 from koladagap.errors import CorruptCacheError, InputError
@@ -109,19 +109,6 @@ def _jsonable(obj: Any) -> Any:
     raise TypeError(f"cannot store {type(obj).__name__} in a meeting result's manifest")
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_meeting(
     result: pd.DataFrame,
     directory: str | os.PathLike[str],
@@ -167,8 +154,9 @@ def save_meeting(
     if "municipality_id" in result.columns:
         info.setdefault("municipalities", int(result["municipality_id"].nunique()))
     text = json.dumps(info, ensure_ascii=False, indent=2, default=_jsonable)
-    _atomic_write(pq_path, lambda p: result.to_parquet(p, index=False))
-    _atomic_write(js_path, lambda p: Path(p).write_text(text + "\n", encoding="utf-8"))
+    with atomic_path(pq_path) as tmp:
+        result.to_parquet(tmp, index=False)
+    write_atomic(js_path, text + "\n")
     return js_path
 
 
@@ -324,6 +312,7 @@ def stored_meetings(
     :func:`~koladagap.benchmarking.run.run_plan`.
 
     Examples:
+        >>> import tempfile
         >>> from koladagap.benchmarking.plan import parse_plan
         >>> from koladagap.benchmarking.run import run_plan
         >>> plan = parse_plan({"organisation": {"id": "0180"}, "kpis": {"ids": ["N00906"]},
