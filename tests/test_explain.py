@@ -66,7 +66,7 @@ def test_missing_value_is_cannot_assess() -> None:
             "z_ref": [float("nan")],
             "evidence_years": [pd.NA],
             "repeated": [False],
-            "reasons": ["not_computable:value missing"],
+            "reasons": ["not_computable:missing"],
         }
     )
     assert "kan inte bedömas" in explain(row).iloc[0]
@@ -88,9 +88,10 @@ def test_reason_codes_are_read_into_typed_columns() -> None:
             "material:5.2pp; expected:riket=1.5; evidence:3 obs counts repeat; "
             "reference:z=2.7 p99 q=0.21",
             "not_material:value 38.4",
-            "excluded:event (not an election year)",
+            "excluded:not_election_year",
             "too_small:n<10",
-            "material:12.3%; reference:none; no_rule:info at most",
+            "material:12.3%; reference:none; no_rule",
+            "excluded:a head count; no_rule",
         ]
     )
     first = codes.iloc[0]
@@ -100,11 +101,27 @@ def test_reason_codes_are_read_into_typed_columns() -> None:
     assert (first["z"], first["percentile"], first["q"]) == (2.7, 99.0, 0.21)
     assert codes["status"].tolist()[1:4] == ["not_material", "excluded", "too_small"]
     assert (codes.loc[1, "unit"], codes.loc[1, "size"]) == ("value", 38.4)
-    assert codes.loc[2, "detail"] == "event (not an election year)"
+    assert codes.loc[2, "detail"] == "not_election_year"
     assert codes.loc[3, "detail"] == "n<10"
     last = codes.iloc[4]
     assert last["unit"] == "%" and last["no_reference"] and last["no_rule"]
     assert not codes["no_rule"].iloc[:4].any()
+    assert (codes.loc[5, "detail"], bool(codes.loc[5, "no_rule"])) == ("a head count", True)
+
+
+def test_reason_codes_read_older_results_english_details() -> None:
+    from koladagap.render.explain import reason_codes
+
+    codes = reason_codes(
+        [
+            "excluded:event (not an election year)",
+            "not_computable:value missing",
+            "not_computable:expected gap missing",
+            "material:12.3%; reference:none; no_rule:info at most",
+        ]
+    )
+    assert codes["detail"].tolist()[:3] == ["not_election_year", "missing", "expected_missing"]
+    assert codes["no_rule"].tolist() == [False, False, False, True]
 
 
 def test_codes_become_sentences_in_the_readers_language(vellinge: pd.DataFrame) -> None:
@@ -117,14 +134,17 @@ def test_codes_become_sentences_in_the_readers_language(vellinge: pd.DataFrame) 
     assert len(adults) and explain(adults).str.contains("nackdel för (?:kvinnor|män)").all()
     row = pd.DataFrame(
         {
-            "level": ["excluded", "not_computable"],
-            "kind": ["share", "share"],
-            "gap": [float("nan")] * 2,
-            "relative_gap": [float("nan")] * 2,
-            "total": [50.0, 50.0],
+            "level": ["excluded", "not_computable", "excluded", "not_computable", "excluded"],
+            "kind": ["share"] * 5,
+            "gap": [float("nan")] * 5,
+            "relative_gap": [float("nan")] * 5,
+            "total": [50.0] * 5,
             "reasons": [
-                "excluded:event (not an election year)",
+                "excluded:not_election_year",
+                "not_computable:expected_missing",
+                "excluded:event (not an election year)",  # an older, stored result
                 "not_computable:expected gap missing",
+                "excluded:eventuellt senare",  # the KPI table's own text is kept
             ],
         }
     )
@@ -132,3 +152,5 @@ def test_codes_become_sentences_in_the_readers_language(vellinge: pd.DataFrame) 
     assert sv[0] == "Undantagen från bedömningen: inte ett valår."
     assert en[0] == "Excluded from the assessment: not an election year."
     assert "förväntade skillnaden" in sv[1] and "expected gap" in en[1]
+    assert (sv[2:4], en[2:4]) == (sv[:2], en[:2])
+    assert sv[4] == "Undantagen från bedömningen: eventuellt senare."

@@ -59,7 +59,7 @@ from koladagap.engine.ends import (
 )
 from koladagap.engine.levels import evaluate, run_engine
 from koladagap.engine.movement import MOVEMENTS, flag_movement
-from koladagap.engine.result import join_present
+from koladagap.engine.result import CROSSED, RAISED, join_present
 from koladagap.engine.rules import AMOUNT, GAP_VALUE, ONE_SEX, SHARE
 from koladagap.engine.run import EPS, BoolArray, EngineRun, FloatArray, IntArray
 from koladagap.engine.targets import targets
@@ -371,13 +371,20 @@ def _change(
 
 
 def _change_reasons(out: pd.DataFrame, raised: BoolArray) -> pd.Series:
+    """``compare``'s ``reasons`` codes (the format: :mod:`koladagap.engine.result`)."""
+
     def arrow(s: pd.Series) -> pa.Array:
         return pa.array(s.astype("string").astype(object).where(s.notna(), None), pa.string())
 
     def num(col: str, digits: int) -> pd.Series:
         return (out[col].round(digits) + 0.0).astype("string")
 
+    def flag(code: str, mask: BoolArray) -> pa.Array:
+        return arrow(pd.Series(code, index=out.index, dtype="string").where(mask))
+
     comparable = out["change"] != "not_comparable"
+    moved = out["change"].isin(["improved", "worsened"]).to_numpy(bool)
+    crossed = out["crossed"].to_numpy(bool) & moved
     parts = [
         arrow(
             (
@@ -385,18 +392,13 @@ def _change_reasons(out: pd.DataFrame, raised: BoolArray) -> pd.Series:
                 + out["change"]
                 + " delta="
                 + num("delta", 1)
-                + " (min "
+                + " min="
                 + num("delta_threshold", 1)
-                + ")"
             ).where(comparable, "change:not_comparable")
         ),
         arrow(("z=" + num("z_change", 2)).where(out["z_change"].notna())),
         arrow(("noise=" + num("noise", 1)).where(out["noise"].notna())),
-        arrow(
-            pd.Series("crossed:the other sex is now behind", index=out.index).where(
-                out["crossed"].to_numpy(bool) & out["change"].isin(["improved", "worsened"])
-            )
-        ),
-        arrow(pd.Series("widened:raised to watch", index=out.index).where(raised)),
+        flag(CROSSED, crossed),
+        flag(RAISED, np.asarray(raised, dtype=bool)),
     ]
     return pd.Series(pd.arrays.ArrowStringArray(join_present(parts)), index=out.index)

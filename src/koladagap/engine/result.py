@@ -7,13 +7,27 @@ national screen of every KPI and year stays fast. The engine writes codes
 ``label_women``/``label_men`` are copied from the ``kpi_meta`` the caller gives,
 and the level names and the rules as sentences live in :mod:`koladagap.render`.
 
-This docstring is the one description of the ``reasons`` format.
+This docstring is the one description of the reason codes: the ``reasons``
+column of :func:`~koladagap.engine.levels.evaluate` and of
+:func:`~koladagap.engine.followup.compare`. They hold codes and numbers, never a
+reader's words (:func:`koladagap.render.explain.reason_codes` reads them back,
+:mod:`koladagap.render.i18n.explain` has the sentences). The only free text is
+the ``reason`` a KPI table or plan gives for excluding a KPI, copied as data.
 
-``reasons`` is a ``"; "``-joined, machine-readable account of the level, e.g.
+``evaluate``'s ``reasons`` is a ``"; "``-joined account of the level, e.g.
 ``material:5.2pp; evidence:3 obs size; reference:z=2.7 p99 q=0.21`` or
-``not_computable:value missing``. Its parts, in order:
+``not_computable:missing``. Its parts, in order:
 
-- ``excluded:<reason>`` / ``not_computable:<what>`` / ``too_small:n<10``;
+- one of, for a row that is not judged:
+
+  - ``excluded:not_election_year`` (:data:`NOT_ELECTION_YEAR`: an event KPI in a
+    year without an election) or ``excluded:<reason>`` (the KPI table's or plan's
+    ``reason`` text; ``excluded:`` when it gives none);
+  - ``not_computable:missing`` (:data:`VALUE_MISSING`: the value for women or men)
+    or ``not_computable:expected_missing`` (:data:`EXPECTED_MISSING`: the expected
+    gap, from Riket or the peers);
+  - ``too_small:n<10`` (the smallest group is under the KPI's ``min_n``);
+
 - ``material:<size>`` or ``not_material:<size>`` (size in pp for shares, % of
   the advantaged value for amounts, ``value v`` for one-sex shares, ``|g|``
   for gap values);
@@ -24,8 +38,26 @@ This docstring is the one description of the ``reasons`` format.
 - ``reference:z=… p… q=…`` (oriented funnel z, oriented percentile, BH q; a
   percentile or q that is not known is left out, e.g. ``reference:z=0 q=1`` for a
   municipality at the median, whose percentile is undefined) or ``reference:none``
-  when too few municipalities have a value;
-- ``no_rule:info at most`` when the KPI has no rule in the KPI table or plan.
+  when too few municipalities have a value (own measurements get
+  ``reference:unavailable`` from :mod:`koladagap.benchmarking.measurements`: only
+  one organisation has values);
+- ``no_rule`` (:data:`NO_RULE`) when the KPI has no rule in the KPI table or plan,
+  so its level is ``info`` at most.
+
+``compare``'s ``reasons`` is ``"; "``-joined too, e.g.
+``change:worsened delta=3.1 min=2.0; z=2.41; noise=1.5; crossed; widened:raised``:
+
+- ``change:<change> delta=<d> min=<threshold>`` (the oriented change of the
+  evidence and the smallest change that counts) or ``change:not_comparable``;
+- ``z=<z_change>`` and ``noise=<noise>`` where known;
+- ``crossed`` (:data:`CROSSED`) when the gap improved or worsened across parity,
+  so the other sex is now behind;
+- ``widened:raised`` (:data:`RAISED`) when the follow-up level was raised from
+  ``info`` to ``watch`` because the gap widened as clearly as a flag.
+
+Older results (stored meetings) may hold the earlier English details
+(``event (not an election year)``, ``value missing``, ``no_rule:info at most``
+…); the reader in :mod:`koladagap.render.explain` accepts both.
 """
 
 from __future__ import annotations
@@ -63,12 +95,25 @@ from koladagap.engine.run import (
     EngineRun,
 )
 
+NOT_ELECTION_YEAR = "not_election_year"
+"""``excluded:`` detail: an event KPI (e.g. an election) in a year without one."""
+VALUE_MISSING = "missing"
+"""``not_computable:`` detail: the value for women or men is missing."""
+EXPECTED_MISSING = "expected_missing"
+"""``not_computable:`` detail: the expected gap (Riket or peers) is missing."""
+NO_RULE = "no_rule"
+"""Part of ``reasons``: the KPI has no rule, so its level is ``info`` at most."""
+CROSSED = "crossed"
+"""Part of ``compare``'s ``reasons``: the other sex is now behind."""
+RAISED = "widened:raised"
+"""Part of ``compare``'s ``reasons``: the follow-up level was raised to ``watch``."""
+
 Arr = NDArray[Any]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-RESULT_COLUMNS: list[str] = [
+ROW_COLUMNS: list[str] = [
     "kpi",
     "kpi_title",
     "municipality_id",
@@ -79,6 +124,12 @@ RESULT_COLUMNS: list[str] = [
     "total",
     "gap",
     "relative_gap",
+]
+"""The first columns of every engine result (:data:`RESULT_COLUMNS`, the screen's):
+what row it is and its values."""
+
+RESULT_COLUMNS: list[str] = [
+    *ROW_COLUMNS,
     "ratio",
     "parity",
     "kind",
@@ -341,13 +392,13 @@ def reasons(run: EngineRun, i: IntArray, adv: FloatArray) -> pa.Array:
     kc = r["kc"][i]
 
     def excluded(j: IntArray) -> pa.Array:
-        texts = ["excluded:event (not an election year)"] + [
+        texts = [f"excluded:{NOT_ELECTION_YEAR}"] + [
             f"excluded:{t}" for t in run.kpis.text["reason"]
         ]
         return _choice(np.where(r["event_skip"][i[j]], 0, kc[j] + 1), texts)
 
     def not_computable(j: IntArray) -> pa.Array:
-        labels = ["not_computable:value missing", "not_computable:expected gap missing"]
+        labels = [f"not_computable:{VALUE_MISSING}", f"not_computable:{EXPECTED_MISSING}"]
         return _choice(r["expected_missing"][i[j]].astype(np.int64), labels)
 
     def size(j: IntArray) -> pa.Array:
@@ -373,7 +424,7 @@ def reasons(run: EngineRun, i: IntArray, adv: FloatArray) -> pa.Array:
         _evidence_reason(run, i, judged & mat),
         _reference_reason(run, i, judged & mat, z_ref),
         _part(judged & mat & ~np.isfinite(z_ref), lambda j: pa.array(["reference:none"] * len(j))),
-        _part(r["capped"][i], lambda j: pa.array(["no_rule:info at most"] * len(j))),
+        _part(r["capped"][i], lambda j: pa.array([NO_RULE] * len(j))),
     ]
     return join_present(parts)
 
@@ -425,4 +476,18 @@ def _evidence_reason(run: EngineRun, i: IntArray, show: BoolArray) -> pa.Array:
     return _part(show & (basis > 0), build)
 
 
-__all__ = ["RESULT_COLUMNS", "assemble", "empty_result", "reasons", "shape", "strings"]
+__all__ = [
+    "CROSSED",
+    "EXPECTED_MISSING",
+    "NOT_ELECTION_YEAR",
+    "NO_RULE",
+    "RAISED",
+    "RESULT_COLUMNS",
+    "ROW_COLUMNS",
+    "VALUE_MISSING",
+    "assemble",
+    "empty_result",
+    "reasons",
+    "shape",
+    "strings",
+]

@@ -67,8 +67,9 @@ def rules_from_table(
     """Default :class:`KpiRule` objects from a KPI table.
 
     A KPI the table lacks gets ``direction = "need"`` (no value judgement) and a
-    kind guessed from its title (``%`` → share, else amount), with a reason
-    saying so; give it a proper rule in the plan.
+    kind guessed from its title (``%`` → share, else amount) and is marked
+    ``provisional`` (no free-text ``reason``: the flag is the code readers translate;
+    its level is ``info`` at most); give it a proper rule in the plan.
 
     Args:
         kpis: the KPI ids wanted; ``None`` for every KPI in the table.
@@ -90,7 +91,6 @@ def rules_from_table(
                 kpi=k,
                 kind=_guess_kind(titles.get(k)),  # type: ignore[arg-type]
                 direction="need",
-                reason="not in the KPI table: kind guessed from the title, direction 'need'",
                 title=titles.get(k, ""),
                 provisional=True,
             )

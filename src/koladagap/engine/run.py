@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from koladagap.columns import RIKET_ID, org_kind
 from koladagap.engine.panel import Panel, lookup, take
 from koladagap.engine.rules import KpiArrays
 from koladagap.engine.thresholds import KpiRule, Thresholds
@@ -63,7 +64,6 @@ POPULATION_KPI = "N01951"
 counts are published."""
 KOMMUN, REGION, RIKET, OTHER = range(4)
 
-RIKET_ID = "0000"
 EPS = 1e-9
 """Slack when comparing with a threshold: published values have few decimals, and
 ``52.3 − 47.3`` is ``4.999999999999996`` in binary floating point; such a gap is 5 pp."""
@@ -72,18 +72,21 @@ EPS = 1e-9
 def municipality_types(panel: Panel, meta: pd.DataFrame | None) -> NDArray[np.int8]:
     """Per municipality code: kommun, region, riket or other (municipality groups).
 
-    ``type`` ``K``/``L`` from ``meta`` wins; without it ids ``0001``–``0099`` are
-    regions; ``0000`` is always Riket and ``G…`` ids are groups.
+    The id rule is :func:`koladagap.columns.org_kind`; a ``type`` ``K``/``L`` from
+    ``meta`` wins over it, except that ``0000`` is always Riket and ``G…`` ids groups.
     """
     ids = pd.Series(np.asarray(panel.munis, dtype=object).astype(str))
-    types = np.where(ids.str.startswith("00"), REGION, KOMMUN)
+    kind = org_kind(ids).to_numpy(dtype=object)
+    types = np.select(
+        [kind == "region", kind == "riket", kind == "group"], [REGION, RIKET, OTHER], KOMMUN
+    )
     if meta is not None and {"id", "type"} <= set(meta.columns):
         m = meta.drop_duplicates("id")
         mapping = dict(zip(m["id"].astype(str), m["type"].astype(str), strict=True))
         kinds = ids.map(mapping).to_numpy(dtype=object)
-        types = np.where(kinds == "K", KOMMUN, np.where(kinds == "L", REGION, types))
-    types = np.where(ids.str.startswith("G"), OTHER, types)
-    types = np.where(ids == RIKET_ID, RIKET, types)
+        fixed = (kind == "riket") | (kind == "group")
+        types = np.where(~fixed & (kinds == "K"), KOMMUN, types)
+        types = np.where(~fixed & (kinds == "L"), REGION, types)
     return types.astype(np.int8)
 
 

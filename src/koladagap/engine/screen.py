@@ -28,6 +28,7 @@ import pandas as pd
 
 from koladagap.engine.levels import evaluate
 from koladagap.engine.panel import build_panel
+from koladagap.engine.result import ROW_COLUMNS
 from koladagap.engine.run import KOMMUN, LEVELS, REGION, municipality_types
 from koladagap.engine.thresholds import KpiRule, Thresholds
 from koladagap.errors import ConfigError
@@ -35,16 +36,7 @@ from koladagap.errors import ConfigError
 MunicipalityType = Literal["kommun", "region"]
 
 SCREEN_COLUMNS: list[str] = [
-    "kpi",
-    "kpi_title",
-    "municipality_id",
-    "municipality",
-    "period",
-    "women",
-    "men",
-    "total",
-    "gap",
-    "relative_gap",
+    *ROW_COLUMNS,
     "expected",
     "excess_gap",
     "disadvantaged",

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from koladagap.engine.result import EXPECTED_MISSING, NO_RULE, NOT_ELECTION_YEAR, VALUE_MISSING
 from koladagap.render.i18n import format_numbers
 from koladagap.render.i18n.explain import explain_text
 from koladagap.render.i18n.groups import label_columns
@@ -35,7 +36,9 @@ from koladagap.render.i18n.groups import label_columns
 _NUM = r"-?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf|nan)"
 _PATTERNS: dict[str, str] = {
     # the status of a row that is not judged: excluded / not computable / too small
-    "unjudged": r"^(?P<status>excluded|not_computable|too_small):(?P<detail>.*?)(?:; no_rule:.*)?$",
+    "unjudged": (
+        r"^(?P<status>excluded|not_computable|too_small):(?P<detail>.*?)(?:; no_rule(?::.*)?)?$"
+    ),
     "size": (
         rf"(?:^|; )(?P<material>not_material|material):(?P<prefix>value |\|)?"
         rf"(?P<size>{_NUM})(?P<unit>pp|%|\|)?(?:;|$)"
@@ -47,23 +50,34 @@ _PATTERNS: dict[str, str] = {
     ),
 }
 _FLOATS = ("size", "expected", "z", "percentile", "q")
+_NO_RULE = rf"(?:^|; ){NO_RULE}(?::|;|$)"  # also the older ``no_rule:info at most``
+_OLD_DETAILS = {  # the English details of older results (stored meetings) → codes
+    r"^event(?:\s|\(|$)": NOT_ELECTION_YEAR,
+    r"^value missing$": VALUE_MISSING,
+    r"^expected gap missing$": EXPECTED_MISSING,
+}
 
 
 def reason_codes(reasons: pd.Series | Iterable[str | None]) -> pd.DataFrame:
     """The engine's ``reasons`` strings as typed columns, one row per string.
 
     Columns: ``status`` (``excluded``, ``not_computable``, ``too_small``, ``material``,
-    ``not_material``), ``detail`` (why excluded / what is missing / ``n<10``), ``size``
+    ``not_material``), ``detail`` (why excluded: ``not_election_year`` or the KPI
+    table's or plan's text; what is missing: ``missing``, ``expected_missing``;
+    ``n<10``; older results' English details are read as these codes), ``size``
     and ``unit`` (``pp``, ``%``, ``value``, ``|g|``), ``expected`` and
     ``expected_source``, ``evidence_k``, ``basis`` and ``repeat``, ``z``,
     ``percentile``, ``q``, ``no_reference`` and ``no_rule``.
 
-    >>> c = reason_codes(["not_material:2.9pp; reference:z=-1.6 p9", "excluded:event"])
+    >>> c = reason_codes(["not_material:2.9pp; reference:z=-1.6 p9",
+    ...                   "excluded:not_election_year; no_rule"])
     >>> row = c.iloc[0]
     >>> row["status"], row["unit"], float(row["size"]), float(row["z"]), float(row["percentile"])
     ('not_material', 'pp', 2.9, -1.6, 9.0)
     >>> c[["status", "detail"]].iloc[1].tolist()
-    ['excluded', 'event']
+    ['excluded', 'not_election_year']
+    >>> bool(c["no_rule"].iloc[1]), bool(c["no_rule"].iloc[0])
+    (True, False)
     """
     s = pd.Series(reasons, dtype="string") if not isinstance(reasons, pd.Series) else reasons
     s = s.astype("string").fillna("")
@@ -77,7 +91,11 @@ def reason_codes(reasons: pd.Series | Iterable[str | None]) -> pd.DataFrame:
     out["evidence_k"] = pd.to_numeric(out["evidence_k"], errors="coerce").astype("Int64")
     out["repeat"] = out["repeat"].notna()
     out["no_reference"] = s.str.contains("reference:none", regex=False).to_numpy(dtype=bool)
-    out["no_rule"] = s.str.contains("no_rule:", regex=False).to_numpy(dtype=bool)
+    out["no_rule"] = s.str.contains(_NO_RULE, regex=True).to_numpy(dtype=bool)
+    detail = out["detail"].astype("string").str.strip()
+    for old, code in _OLD_DETAILS.items():
+        detail = detail.mask(detail.str.contains(old, regex=True).fillna(False), code)
+    out["detail"] = detail
     cols = ["status", "detail", "size", "unit", "expected", "expected_source", "evidence_k"]
     cols += ["basis", "repeat", "z", "percentile", "q", "no_reference", "no_rule"]
     return out[cols]
@@ -233,12 +251,11 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
         + np.where(repeated, t["repeated"], "")
         + np.where(codes["no_rule"], t["capped"], "")
     )
-    detail = codes["detail"].fillna("").str.strip()
-    event = detail.str.match(r"event(?:\s|\(|$)")  # the engine's code, not a user's "eventuellt"
-    detail = detail.mask(event, t["not_election_year"])
-    excluded = t["excluded"] + detail.map(lambda r: f": {r}." if r else ".")
+    detail = codes["detail"].fillna("")
+    why = detail.mask(detail == NOT_ELECTION_YEAR, t["not_election_year"])  # else the table's text
+    excluded = t["excluded"] + why.map(lambda r: f": {r}." if r else ".")
     missing = np.where(
-        detail.str.startswith("expected"), t["not_computable_expected"], t["not_computable"]
+        detail == EXPECTED_MISSING, t["not_computable_expected"], t["not_computable"]
     )
     out = np.select(
         [

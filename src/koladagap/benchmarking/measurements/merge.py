@@ -99,7 +99,7 @@ def _blank_like(col: pd.Series, n: int) -> pd.Series:
     return pd.Series([pd.NA] * n, dtype=object).astype(col.dtype)
 
 
-REFERENCE_UNAVAILABLE = "reference:unavailable (own measurement: one organisation)"
+REFERENCE_UNAVAILABLE = "reference:unavailable"
 """The ``reasons`` part :func:`annotate_reasons` adds to own KPIs."""
 
 

@@ -2,7 +2,8 @@
 
 Level names come from :mod:`koladagap.render.i18n` (one vocabulary), numbers and
 thresholds are formatted there too; this module holds the report's own words:
-titles, column headers, the follow-up's words, the rules as sentences (the
+titles, column headers (the follow-up's change and movement words are in
+:mod:`koladagap.render.i18n.movement`), the rules as sentences (the
 threshold values go in through :func:`~koladagap.render.i18n.format_setting`) and the
 methods annex.
 
@@ -81,23 +82,6 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "setting": "Inställning",
         "value": "Värde",
         "explanation": "Förklaring",
-        "changes": {
-            "improved": "förbättrad",
-            "worsened": "försämrad",
-            "unchanged": "oförändrad (inom normal variation)",
-            "not_comparable": "ej jämförbar",
-        },
-        "movement": {
-            "new": "ny",
-            "flagged_unchanged": "flaggad nu, ingen säkerställd försämring",
-            "persisting": "kvarstår",
-            "resolved": "åtgärdad/upphört",
-            "below_threshold": "under gränsen, ingen säkerställd förbättring",
-            "escalated": "skärpt",
-            "de-escalated": "mildrad",
-            "not_assessable": "kan ej bedömas nu",
-            "none": "–",
-        },
         "underrepresented": " (underrepresenterat kön)",
         "evidence_baseline": "Underlag vid basår (medel av oberoende mätningar)",
         "evidence_followup": "Underlag nu (medel av oberoende mätningar)",
@@ -165,23 +149,6 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "setting": "Setting",
         "value": "Value",
         "explanation": "Explanation",
-        "changes": {
-            "improved": "improved",
-            "worsened": "worsened",
-            "unchanged": "unchanged (within normal variation)",
-            "not_comparable": "not comparable",
-        },
-        "movement": {
-            "new": "new",
-            "flagged_unchanged": "flagged now, no confirmed worsening",
-            "persisting": "persisting",
-            "resolved": "resolved",
-            "below_threshold": "below the line, no confirmed improvement",
-            "escalated": "escalated",
-            "de-escalated": "de-escalated",
-            "not_assessable": "not assessable now",
-            "none": "–",
-        },
         "underrepresented": " (under-represented sex)",
         "evidence_baseline": "Evidence at baseline (mean of independent measurements)",
         "evidence_followup": "Evidence now (mean of independent measurements)",
@@ -190,7 +157,7 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "target_by": " by {year}",
     },
 }
-"""Titles, headers and the follow-up's words of the report, by language."""
+"""Titles and headers of the report, by language."""
 
 RULE_SENTENCES: dict[str, dict[str, str]] = {
     "sv": {
