@@ -60,6 +60,7 @@ from typing import Any
 
 from koladagap.benchmarking import plan_fields as pf
 from koladagap.benchmarking.starter import starter_plan
+from koladagap.columns import RIKET_ID
 from koladagap.engine.thresholds import KpiRule, Thresholds
 from koladagap.errors import ConfigError
 from koladagap.kolada.metadata import PEER_FAMILIES
@@ -288,7 +289,7 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     org = pf.table(data, "organisation", path, required=True)
     pf.check_known(org, ("id", "name"), "organisation", path)
     org_id = pf.municipality_id(org.get("id"), "organisation.id", path)
-    if org_id == "0000":
+    if org_id == RIKET_ID:
         raise ConfigError(
             "Riket (0000) is a reference, not an organisation; give a kommun or region id",
             path=path,

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from koladagap.columns import GENDER, KPI, MUNICIPALITY_ID, OU_ID, PERIOD
+from koladagap.columns import GENDER, KPI, MUNICIPALITY_ID, OU_ID, PERIOD, RIKET_ID
 from koladagap.errors import InputError, OfflineMissingError, UnknownIdError
 from koladagap.kolada.frames import label_columns, records_to_frame
 from koladagap.kolada.schema import parse_ids, parse_years
@@ -221,11 +221,11 @@ def unit_gaps(
     table = _evaluate_units(ov, r, thresholds, kpi_meta, year)
     names = dict(zip(units["id"].astype(str), units["title"].astype(str), strict=True))
     table.insert(2, "unit_title", table[OU_ID].astype(str).map(names).astype("string"))
-    org_vals = kg.values(k, [mid, "0000"], f"{first}-{year}")
-    org = evaluate(org_vals, r, thresholds, municipalities=[mid, "0000"], kpi_meta=kpi_meta)
+    org_vals = kg.values(k, [mid, RIKET_ID], f"{first}-{year}")
+    org = evaluate(org_vals, r, thresholds, municipalities=[mid, RIKET_ID], kpi_meta=kpi_meta)
     org = org.loc[org["period"].astype("Int64").le(year).fillna(False).to_numpy(bool)]
     org = org.sort_values(["kpi", "period"]).groupby(["kpi", "municipality_id"]).tail(1)
-    riket = org.loc[org["municipality_id"] == "0000"].set_index("kpi")["gap"].astype(float)
+    riket = org.loc[org["municipality_id"] == RIKET_ID].set_index("kpi")["gap"].astype(float)
     own = org.loc[org["municipality_id"] == mid].reset_index(drop=True)
     table = _rank(table.reset_index(drop=True), own)
     return UnitGaps(

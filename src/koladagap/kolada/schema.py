@@ -80,6 +80,8 @@ def normalise_data_frame(df: pd.DataFrame, ou: bool = False) -> pd.DataFrame:
     missing ``count``/``status``/``isdeleted`` columns are added empty.
     """
     cols = OU_DATA_COLUMNS if ou else DATA_COLUMNS
+    if is_normal(df, cols):
+        return df.copy(deep=False)  # already tidy: nothing to convert
     out = pd.DataFrame(index=df.index)
     for c in cols:
         if c in df.columns:
@@ -98,6 +100,23 @@ def normalise_data_frame(df: pd.DataFrame, ou: bool = False) -> pd.DataFrame:
             s = s.fillna(False)
         out[c] = s.astype(DATA_DTYPES[c])  # type: ignore[call-overload]
     return out.reset_index(drop=True)
+
+
+def is_normal(df: pd.DataFrame, cols: list[str]) -> bool:
+    """True when ``df`` already has exactly ``cols``, their dtypes and a 0..n-1 index.
+
+    >>> is_normal(empty_data_frame(), DATA_COLUMNS)
+    True
+    >>> is_normal(pd.DataFrame({"kpi": ["N00906"]}), DATA_COLUMNS)
+    False
+    """
+    if list(df.columns) != list(cols):
+        return False
+    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1:
+        return False
+    if not all(df[c].dtype == pd.api.types.pandas_dtype(DATA_DTYPES[c]) for c in cols):
+        return False
+    return not bool(df[STATUS].isna().any())  # normalising fills a missing status with ""
 
 
 # --- metadata frames --------------------------------------------------------
@@ -224,8 +243,3 @@ def parse_years(years: str | int | Iterable[int | str] | None) -> list[int]:
                 )
         out.update(range(a, b + 1))
     return sorted(out)
-
-
-def is_group_id(municipality_id: str) -> bool:
-    """True for a municipality-group id (``G…``) standing where a municipality id stands."""
-    return municipality_id.startswith("G")

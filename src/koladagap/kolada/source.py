@@ -31,7 +31,7 @@ from typing import Any, Literal, cast
 
 import pandas as pd
 
-from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD
+from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, is_group
 from koladagap.errors import (
     CorruptCacheError,
     InputError,
@@ -299,7 +299,7 @@ class KoladaSource:
             df = _select(sample_values(), kpis, munis, yrs)
         else:
             df = self._values_cached(kpis, munis, yrs, refresh=refresh)
-        if not include_groups and not any(m.startswith("G") for m in munis):
+        if not include_groups and not is_group(pd.Series(munis, dtype=object)).any():
             df = drop_groups(df)
         return df.sort_values([KPI, MUNICIPALITY_ID, PERIOD, "gender"], ignore_index=True)
 
@@ -319,7 +319,7 @@ class KoladaSource:
         if refresh:
             self._refresh(kpis, munis, yrs)
         else:
-            todo = [k for k in kpis if self.cache.missing([k], munis or None, yrs or None)]
+            todo = list(self.cache.missing_by_kpi(kpis, munis or None, yrs or None))
             if todo:
                 self._fetch(todo, munis, yrs)
         return self._read_cache(kpis, munis, yrs)
@@ -353,7 +353,7 @@ class KoladaSource:
         self.cache.write(df, query=query, api_url=self.base_url)
 
     def _refresh(self, kpis: list[str], munis: list[str], yrs: list[int]) -> None:
-        fresh = [k for k in kpis if self.cache.missing([k], munis or None, yrs or None)]
+        fresh = list(self.cache.missing_by_kpi(kpis, munis or None, yrs or None))
         old = [k for k in kpis if k not in fresh]
         if fresh:
             self._fetch(fresh, munis, yrs)

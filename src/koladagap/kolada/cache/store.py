@@ -70,19 +70,35 @@ class Cache(MetaTables, Housekeeping):
             e.g. ``["N00906 (not cached)", "N00907 municipality 0180 years 2015-2016"]``;
             an empty list when the cache answers the whole query.
         """
-        out: list[str] = []
+        return [
+            d
+            for ds in self.missing_by_kpi(common.kpi_ids(kpis), municipalities, years).values()
+            for d in ds
+        ]
+
+    def missing_by_kpi(
+        self,
+        kpis: list[str],
+        municipalities: list[str] | None,
+        years: list[int] | None,
+    ) -> dict[str, list[str]]:
+        """:meth:`missing` per KPI, for ids validated already (see :func:`parse_ids`)."""
+        out: dict[str, list[str]] = {}
         munis = list(dict.fromkeys(municipalities)) if municipalities is not None else None
         yrs = sorted({int(y) for y in years}) if years is not None else None
-        for kpi in common.kpi_ids(kpis):
+        for kpi in kpis:
             try:
                 prov = self._provenance(kpi)
             except CorruptCacheError:
                 continue  # read() reports it with the file and what to do
             if prov is None:
-                out.append(f"{kpi} (not cached)")
+                out[kpi] = [f"{kpi} (not cached)"]
                 continue
-            for ms, ys in uncovered(prov.get("coverage", []), munis, yrs):
-                out.append(describe(kpi, ms, ys))
+            gaps = [
+                describe(kpi, ms, ys) for ms, ys in uncovered(prov.get("coverage", []), munis, yrs)
+            ]
+            if gaps:
+                out[kpi] = gaps
         return out
 
     # -- reading -----------------------------------------------------------------
@@ -133,7 +149,7 @@ class Cache(MetaTables, Housekeeping):
             if data[col].isna().any():
                 raise InputError(f"cannot cache rows without {col!r}")
         in_df = [str(k) for k in data[KPI].unique()]
-        bad = [k for k in in_df if parse_ids([k], "kpi") != [k]]
+        bad = [] if _all_valid_kpis(in_df) else [k for k in in_df if parse_ids([k], "kpi") != [k]]
         if bad:
             raise InputError(f"cannot cache rows of invalid KPI id(s) {bad[:5]}")
         now = common.now()
@@ -165,9 +181,8 @@ class Cache(MetaTables, Housekeeping):
         merged = merged.drop_duplicates(self._keys, keep="last")
         merged = merged.loc[~merged[ISDELETED].to_numpy(dtype=bool)]
         merged = merged.sort_values(self._keys, ignore_index=True)
-        return pa.Table.from_pandas(
-            normalise_data_frame(merged, ou=self.ou), schema=self._schema, preserve_index=False
-        )
+        # every part is tidy already (``write`` normalised ``rows``; ``old`` just above)
+        return pa.Table.from_pandas(merged, schema=self._schema, preserve_index=False)
 
     def _write_partition(
         self,
@@ -202,3 +217,11 @@ class Cache(MetaTables, Housekeeping):
             }
             table = table.replace_schema_metadata({common.META_KEY: json.dumps(prov_out).encode()})
             common.write_parquet(table, self.partition_file(kpi))
+
+
+def _all_valid_kpis(ids: list[str]) -> bool:
+    """True when every id is a clean KPI id (one validation for the whole list)."""
+    try:
+        return parse_ids(ids, "kpi") == ids
+    except InputError:
+        return False
