@@ -46,9 +46,19 @@ NO_LEVEL_COLOUR = "#9A9A9A"
 _GREYS = {"not_computable", "too_small", "excluded"}
 
 
+CELL_FILLS: dict[str, str] = {
+    **LEVEL_COLOURS,
+    "none": "#FFFFFF",
+    "info": "#D5ECFA",  # the sky of ``info``, lightened: a known pattern is not a flag
+}
+"""Fills of whole table rows (workbook, HTML): the chart colours for the flags and for
+"cannot assess", a tint of the same sky for ``info`` and white for ``none``, so the
+rows that ask for action stand out in a long table."""
+
+
 def level_fill(level: str) -> str:
-    """The fill colour of a level (white for an unknown code)."""
-    return LEVEL_COLOURS.get(level, "#FFFFFF")
+    """The fill of a table row at ``level`` (white for an unknown code)."""
+    return CELL_FILLS.get(level, "#FFFFFF")
 
 
 def level_font(level: str) -> str:
@@ -57,6 +67,7 @@ def level_font(level: str) -> str:
 
 
 __all__ = [
+    "CELL_FILLS",
     "LEVELS",
     "LEVEL_COLOURS",
     "NO_LEVEL_COLOUR",
