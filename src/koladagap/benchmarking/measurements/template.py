@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from koladagap._files import atomic_path, write_atomic
 from koladagap.errors import ConfigError, InputError
 
 _TEMPLATE_DEFS = {
@@ -170,7 +171,11 @@ def _template_xlsx(p: Path, lang: str) -> None:
             "writing .xlsx needs xlsxwriter: pip install 'koladagap[excel]' (or use .csv)"
         ) from None
     defs_name, vals_name, help_name = _SHEET_NAMES[lang]
-    wb = xlsxwriter.Workbook(str(p))
+    with atomic_path(p) as tmp:
+        _fill_xlsx(xlsxwriter.Workbook(str(tmp)), lang, defs_name, vals_name, help_name)
+
+
+def _fill_xlsx(wb: Any, lang: str, defs_name: str, vals_name: str, help_name: str) -> None:
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
     text = wb.add_format({"num_format": "@"})
     ws = wb.add_worksheet(defs_name)
@@ -205,7 +210,7 @@ def _template_csv(p: Path, lang: str) -> None:
     lines += [f"[{defs_name}]", ";".join(_TEMPLATE_DEFS[lang]), ";".join(_EXAMPLE_DEF)]
     lines += ["", f"[{vals_name}]", ";".join(_TEMPLATE_VALS[lang])]
     lines += [";".join(str(x).replace(".", ",") for x in row) for row in _EXAMPLE_VALS]
-    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(p, "\n".join(lines) + "\n")
 
 
 __all__ = ["measurements_template"]
