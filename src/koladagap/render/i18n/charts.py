@@ -1,7 +1,7 @@
 """Every string a chart shows, in Swedish and English.
 
-The charts (:mod:`koladagap.render.charts`) and the baseline pack built from them
-take their words from :data:`CHART_TEXT` through :func:`text`; level names come from
+The charts (:mod:`koladagap.render.charts`) take their words from :data:`CHART_TEXT`
+through :func:`text` (the baseline pack's own pages and slides from :mod:`.pack`); level names come from
 :mod:`koladagap.render.i18n` and the words for women and men (girls and boys) from
 :mod:`koladagap.render.i18n.groups`.
 
@@ -66,24 +66,6 @@ CHART_TEXT: dict[str, dict[str, str]] = {
         "days": "dagar",
         "number": "antal",
         "gap_word": "Skillnad",
-        "pack_title": "Utgångsläge inför Benchmarking 1",
-        "pack_baseline": "Basår (utgångsläge): {year}",
-        "pack_peers": "Jämförelsegrupp: {title}",
-        "pack_date": "Framtagen {date} med koladagap",
-        "pack_index": "Innehåll",
-        "pack_kpi": "Nyckeltal",
-        "pack_pages": "Sidnummer för varje diagram",
-        "pack_overview": "Översikt: kvinnor och män per nyckeltal",
-        "pack_trend": "över tid",
-        "pack_gap": "skillnad",
-        "pack_rank": "bland {those}",
-        "pack_level": "Bedömning",
-        "pack_no_level": "Bedömning: …",
-        "pack_edit": "Kommentar: …",
-        "pack_no_data": "Uppgift saknas {year}",
-        "pack_share_of": "Värde {year}",
-        "pack_levels_head": "Bedömningar {year}",
-        "pack_n_kpis": "{n} nyckeltal",
     },
     "en": {
         "attribution_extra": "Source: Kolada; own processing",
@@ -133,27 +115,9 @@ CHART_TEXT: dict[str, dict[str, str]] = {
         "days": "days",
         "number": "number",
         "gap_word": "Difference",
-        "pack_title": "Baseline for Benchmarking 1",
-        "pack_baseline": "Baseline year: {year}",
-        "pack_peers": "Peer group: {title}",
-        "pack_date": "Produced {date} with koladagap",
-        "pack_index": "Contents",
-        "pack_kpi": "Key figure",
-        "pack_pages": "Page number of each chart",
-        "pack_overview": "Overview: women and men per key figure",
-        "pack_trend": "over time",
-        "pack_gap": "difference",
-        "pack_rank": "among {those}",
-        "pack_level": "Assessment",
-        "pack_no_level": "Assessment: …",
-        "pack_edit": "Comment: …",
-        "pack_no_data": "No data for {year}",
-        "pack_share_of": "Value {year}",
-        "pack_levels_head": "Assessments {year}",
-        "pack_n_kpis": "{n} key figures",
     },
 }
-"""Chart strings by language; ``pack_*`` are the baseline pack's pages and slides."""
+"""Chart strings by language (the baseline pack's own words are in :mod:`.pack`)."""
 
 RANK_NOUN: dict[str, dict[str, str]] = {
     "sv": {"kommun": "kommuner", "region": "regioner"},
