@@ -1,8 +1,8 @@
 """Every string a chart shows, in Swedish and English.
 
 The charts (:mod:`koladagap.render.charts`) take their words from :data:`CHART_TEXT`
-through :func:`text` (the baseline pack's own pages and slides from :mod:`.pack`); level names come from
-:mod:`koladagap.render.i18n` and the words for women and men (girls and boys) from
+through :func:`text` (the baseline pack's own pages and slides from :mod:`.pack`); level
+names come from :mod:`koladagap.render.i18n` and the words for women and men (girls and boys) from
 :mod:`koladagap.render.i18n.groups`.
 
 Examples:
