@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from koladagap.errors import InputError
 from koladagap.render.reports.build import build_report
+from koladagap.render.reports.html import write_html
 from koladagap.render.reports.model import Report
-from koladagap.render.reports.text import write_html, write_md
+from koladagap.render.reports.text import write_md
 from koladagap.render.reports.write_csv import slug, write_csv
 from koladagap.render.reports.write_xlsx import write_xlsx
 
