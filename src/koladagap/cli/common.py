@@ -106,6 +106,38 @@ def progress_bar() -> Callable[[int, int], None] | None:
     return update
 
 
+def step(lang: str, key: str, **kw: Any) -> None:
+    """Say on stderr what a long run is doing now (``key`` from the CLI's messages)."""
+    print(msg(lang, key, **kw), file=sys.stderr, flush=True)
+
+
+FOLDER_MARK = ".koladagap.json"
+"""The file naming the organisation a folder of outputs belongs to."""
+
+
+def claim_folder(out: Path, mid: str, lang: str, *, force: bool = False) -> None:
+    """Make ``out`` the output folder of organisation ``mid``, or refuse with one line.
+
+    A folder that already holds another organisation's outputs (its mark names
+    another id) is not written into unless ``force``: reruns would overwrite some
+    files and leave others, mixing two organisations in one folder.
+    """
+    import json
+
+    from koladagap._files import write_atomic
+
+    mark = out / FOLDER_MARK
+    if mark.is_file() and not force:
+        try:
+            other = str(json.loads(mark.read_text(encoding="utf-8")).get("organisation", ""))
+        except (OSError, ValueError, AttributeError):
+            other = ""
+        if other and other != mid:
+            raise InputError(msg(lang, "folder_taken", path=out, other=other, mid=mid))
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(mark, json.dumps({"organisation": mid}) + "\n")
+
+
 def check_out(out: Path | None) -> None:
     """A one-line error before any work when ``out`` is not a table file name."""
     if out is not None and out.suffix.lower() not in TABLE_SUFFIXES:

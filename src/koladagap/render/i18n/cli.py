@@ -48,6 +48,14 @@ CLI: dict[str, dict[str, str]] = {
             "Skrev en startplan för {name} ({mid}) till {path}. Redigera den och kör: "
             "koladagap deviations --plan {path} --out avvikelser.xlsx"
         ),
+        "step_data": "Hämtar värden …",
+        "step_engine": "Beräknar skillnader och avvikelser …",
+        "step_report": "Skriver rapporten …",
+        "step_pack": "Ritar baspaketet …",
+        "folder_taken": (
+            "{path} innehåller redan utdata för {other}, inte {mid}; välj en annan mapp med "
+            "--out eller skriv över med --force"
+        ),
     },
     "en": {
         "error": "error",
@@ -77,6 +85,14 @@ CLI: dict[str, dict[str, str]] = {
         "plan_written": (
             "Wrote a starter plan for {name} ({mid}) to {path}. Edit it, then run: "
             "koladagap deviations --plan {path} --out deviations.xlsx"
+        ),
+        "step_data": "Fetching values …",
+        "step_engine": "Computing gaps and deviations …",
+        "step_report": "Writing the report …",
+        "step_pack": "Drawing the baseline pack …",
+        "folder_taken": (
+            "{path} already holds output for {other}, not {mid}; choose another folder with "
+            "--out or overwrite with --force"
         ),
     },
 }
