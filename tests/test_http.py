@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 import threading
 import time
 from typing import Any
@@ -13,7 +14,14 @@ import responses
 
 from koladagap import __version__
 from koladagap.errors import HTTPStatusError, InputError, ResponseFormatError, TransportError
-from koladagap.kolada.http import HTTPSettings, RateLimiter, get_json, make_retry, make_session
+from koladagap.kolada.http import (
+    HTTPSettings,
+    RateLimiter,
+    connection_reason,
+    get_json,
+    make_retry,
+    make_session,
+)
 
 URL = "http://127.0.0.1:9/v3/kpi?per_page=5000"
 
@@ -42,6 +50,8 @@ def test_every_request_has_a_timeout() -> None:
 def test_retry_policy() -> None:
     r = make_retry(HTTPSettings(retries=4))
     assert r.total == 4
+    assert r.connect == 2 and r.read == 4 and r.status == 4  # a dead host: fewer retries
+    assert make_retry(HTTPSettings(retries=1, connect_retries=3)).connect == 1
     assert {429, 500, 502, 503, 504} <= set(r.status_forcelist or ())
     assert r.respect_retry_after_header
     assert r.allowed_methods == frozenset({"GET"})
@@ -96,6 +106,32 @@ def test_connection_error_is_a_transport_error() -> None:
     assert exc.value.url == URL
 
 
+@pytest.mark.parametrize(
+    ("cause", "reason"),
+    [
+        (ConnectionRefusedError(111, "Connection refused"), "connection refused"),
+        (socket.gaierror(-2, "Name or service not known"), "could not be resolved"),
+        (requests.exceptions.ConnectTimeout("slow"), "no connection within 10 s"),
+        (requests.exceptions.ReadTimeout("slow"), "no answer within 60 s"),
+    ],
+)
+def test_connection_reason_says_why_in_words(cause: Exception, reason: str) -> None:
+    err = requests.exceptions.ConnectionError("HTTPConnectionPool(...): Max retries exceeded")
+    err.__cause__ = cause
+    assert reason in connection_reason(err, HTTPSettings())
+
+
+@responses.activate
+def test_connection_error_message_has_no_urllib3_noise() -> None:
+    err = requests.exceptions.ConnectionError("pool")
+    err.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    responses.get(URL, body=err)
+    s = HTTPSettings(retries=0)
+    with pytest.raises(TransportError) as exc:
+        get_json(make_session(s), URL, s)
+    assert str(exc.value) == f"Kolada could not be reached: {connection_reason(err, s)} [{URL}]"
+
+
 @responses.activate
 def test_chunked_encoding_error_is_retried() -> None:
     responses.get(URL, body=requests.exceptions.ChunkedEncodingError("cut"))
@@ -111,6 +147,8 @@ def test_settings_are_validated() -> None:
         HTTPSettings(per_page=6000)
     with pytest.raises(InputError, match="rate_limit"):
         HTTPSettings(rate_limit=-1)
+    with pytest.raises(InputError, match="connect_retries"):
+        HTTPSettings(connect_retries=-1)
 
 
 class FakeClock:

@@ -84,14 +84,31 @@ def _check_type(kind: str | None) -> str | None:
     return k
 
 
+SAMPLE_HAS_NO_UNITS = (
+    "the shipped sample holds no unit (OU) data, only values for kommuner, regioner and "
+    "Riket: read unit data from Kolada (source 'api'), or from the cache (source "
+    "'offline') once they have been fetched"
+)
+"""The error for unit data asked of the shipped sample."""
+
+
+def _check_not_sample(kg: Kolada) -> None:
+    """Refuse unit data from the shipped sample, which has none (an :class:`InputError`)."""
+    if kg.mode == "sample":
+        raise InputError(SAMPLE_HAS_NO_UNITS)
+
+
 def list_units(kg: Kolada, municipality: str, kind: str | None = None) -> pd.DataFrame:
     """The organisational units of a municipality (``id, title, municipality, type``).
 
     Online, the list is fetched and cached (``meta/ou_<municipality>.parquet``);
-    offline (``mode="offline"``) it must be in the cache.
+    offline (``mode="offline"``) it must be in the cache. The shipped sample
+    (``mode="sample"``) holds no unit data: an :class:`~koladagap.errors.InputError`
+    says so.
     """
     mid = parse_ids(municipality, "municipality")[0]
     t = _check_type(kind)
+    _check_not_sample(kg)
     name = f"ou_{mid}"
     df = kg.cache.read_meta(name)
     if df is None:
@@ -130,6 +147,7 @@ def unit_values(
     k = parse_ids(kpis, "kpi")
     ids = parse_ids(list(units), "ou")
     yrs = parse_years(years)
+    _check_not_sample(kg)
     cache = kg.cache.units()
     if not ids:
         from koladagap.kolada.schema import empty_data_frame

@@ -171,10 +171,8 @@ def write_checklist_tables(
         (report_text(lang, "file_summary"), summary),
     ):
         p = out / f"{stem}_{name}.csv"
-        with _atomic(p) as tmp:
-            table.to_csv(tmp, index=False)
-            with tmp.open("a", encoding="utf-8") as fh:
-                fh.write(f"# {ATTRIBUTION}\n")
+        with _atomic(p) as tmp:  # plain CSV: the attribution is the last column
+            table.assign(source=ATTRIBUTION).to_csv(tmp, index=False)
         written.append(p)
     try:
         xw = xlsxwriter_module()

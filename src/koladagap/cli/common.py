@@ -12,11 +12,14 @@ import pandas as pd
 
 from koladagap._files import atomic_path
 from koladagap.errors import InputError
-from koladagap.render.i18n.cli import message
+from koladagap.render.i18n.cli import message, row_count
 
-EXIT_OK, EXIT_INPUT, EXIT_API, EXIT_CACHE = 0, 2, 3, 4
+EXIT_OK, EXIT_INPUT, EXIT_API, EXIT_CACHE, EXIT_EMPTY = 0, 2, 3, 4, 5
 
 TABLE_SUFFIXES = (".csv", ".parquet")
+
+SOURCE_COLUMN = "source"
+"""The last column of every table koladagap writes: the attribution (``Källa: Kolada`` …)."""
 
 
 def msg(lang: str, key: str, **kw: Any) -> str:
@@ -144,23 +147,81 @@ def check_out(out: Path | None) -> None:
         raise InputError(f"invalid output file {str(out)!r}: expected a .csv or .parquet name")
 
 
-def write_table(df: pd.DataFrame, out: Path | None, lang: str, stdout: TextIO) -> None:
-    """CSV/Parquet to ``out`` (atomically); else a table (terminal) or CSV (pipe) on stdout."""
+def with_source(df: pd.DataFrame, source: str | None) -> pd.DataFrame:
+    """``df`` with the attribution ``source`` as its last column (``None``: ``df`` as it is).
+
+    A frame that already has a ``source`` column (own measurements name theirs)
+    keeps its values; empty cells get ``source``.
+
+    Examples:
+        >>> with_source(pd.DataFrame({"a": [1]}), "Källa: Kolada").columns.tolist()
+        ['a', 'source']
+    """
+    if source is None:
+        return df
+    col = pd.Series(source, index=df.index, dtype=object)
+    if SOURCE_COLUMN in df.columns:
+        col = df[SOURCE_COLUMN].astype(object).where(df[SOURCE_COLUMN].notna(), source)
+        df = df.drop(columns=SOURCE_COLUMN)
+    return df.assign(**{SOURCE_COLUMN: col})
+
+
+def save_table(df: pd.DataFrame, path: Path, source: str | None) -> None:
+    """``df`` to ``path`` (``.csv`` or ``.parquet``), atomically, with its attribution.
+
+    The CSV is plain (``pandas.read_csv(path)`` reads it with default options); the
+    attribution is its last column, ``source``. A Parquet file has the same column
+    and also carries ``source`` in its key-value metadata.
+    """
+    check_out(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    framed = with_source(df, source)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(framed, preserve_index=False)
+            if source is not None:
+                meta = {**(table.schema.metadata or {}), b"source": source.encode("utf-8")}
+                table = table.replace_schema_metadata(meta)
+            pq.write_table(table, tmp)
+        else:
+            framed.to_csv(tmp, index=False)
+
+
+def write_table(
+    df: pd.DataFrame, out: Path | None, lang: str, stdout: TextIO, *, source: str | None = None
+) -> None:
+    """CSV/Parquet to ``out`` (atomically); else a table (terminal) or CSV (pipe) on stdout.
+
+    ``source`` is the attribution (``ATTRIBUTION`` for values as published,
+    ``ATTRIBUTION_PROCESSED`` for anything computed): the last column of a file or
+    of piped CSV, a line under the table on a terminal.
+    """
     if out is not None:
-        check_out(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(out) as tmp:
-            if out.suffix.lower() == ".parquet":
-                df.to_parquet(tmp, index=False)
-            else:
-                df.to_csv(tmp, index=False)
-        print(msg(lang, "wrote", what=msg(lang, "rows", n=len(df)), path=out), file=sys.stderr)
+        save_table(df, out, source)
+        print(msg(lang, "wrote", what=row_count(lang, len(df)), path=out), file=sys.stderr)
         return
     if stdout.isatty():
         limit = 60
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(df.head(limit).to_string(index=False), file=stdout)
         if len(df) > limit:
-            print(msg(lang, "more_rows", n=len(df) - limit), file=stdout)
+            print(row_count(lang, len(df) - limit, more=True), file=stdout)
+        if source is not None:
+            print(source, file=stdout)
     else:
-        df.to_csv(stdout, index=False)
+        with_source(df, source).to_csv(stdout, index=False)
+
+
+def no_data(lang: str, kpi: str, where: str | None, years: str | None) -> int:
+    """Say on stderr that nothing matched what was asked; return :data:`EXIT_EMPTY`.
+
+    ``where`` is the ids asked for, or a key of the CLI's messages (``all_places``,
+    ``all_kommun``, ``all_region``) when none were named.
+    """
+    place = where if where and not where.startswith("all_") else msg(lang, where or "all_places")
+    when = msg(lang, "years", years=years) if years else msg(lang, "all_years")
+    print(msg(lang, "no_data", kpi=kpi, where=place, years=when), file=sys.stderr)
+    return EXIT_EMPTY

@@ -14,8 +14,11 @@ from koladagap.cli.common import (
     check_out,
     kolada,
     msg,
+    no_data,
+    step,
     write_table,
 )
+from koladagap.labels import ATTRIBUTION, ATTRIBUTION_PROCESSED
 
 SEARCH_COLUMNS = ["id", "title", "is_divided_by_gender", "municipality_type", "operating_area"]
 
@@ -73,8 +76,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     if hits.empty:
         print(msg(args.lang, "no_hits", q=q), file=sys.stderr)
         return EXIT_OK
-    write_table(hits[SEARCH_COLUMNS], args.out, args.lang, sys.stdout)
+    write_table(hits[SEARCH_COLUMNS], args.out, args.lang, sys.stdout, source=ATTRIBUTION)
     return EXIT_OK
+
+
+def _fetching(args: argparse.Namespace) -> None:
+    """A progress line before asking Kolada, for a person watching (a terminal, online)."""
+    if not (args.offline or args.sample) and sys.stderr.isatty():
+        step(args.lang, "step_data")
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -84,16 +93,22 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         for url in kg.dry_run(args.kpi, args.municipality, args.years):
             print(url)
         return EXIT_OK
+    _fetching(args)
     df = kg.values(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
-    write_table(df, args.out, args.lang, sys.stdout)
+    if df.empty:
+        return no_data(args.lang, args.kpi, args.municipality, args.years)
+    write_table(df, args.out, args.lang, sys.stdout, source=ATTRIBUTION)
     return EXIT_OK
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     check_out(args.out)
     kg = kolada(args)
+    _fetching(args)
     g = kg.gaps(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
-    write_table(g, args.out, args.lang, sys.stdout)
+    if g.empty:
+        return no_data(args.lang, args.kpi, args.municipality, args.years)
+    write_table(g, args.out, args.lang, sys.stdout, source=ATTRIBUTION_PROCESSED)
     return EXIT_OK
 
 
@@ -101,6 +116,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     from koladagap.benchmarking.data import screen
 
     check_out(args.out)
+    _fetching(args)
     res = screen(
         args.kpi,
         args.years,
@@ -108,7 +124,9 @@ def cmd_screen(args: argparse.Namespace) -> int:
         plan=str(args.plan) if args.plan else None,
         source=kolada(args),
     )
-    write_table(res, args.out, args.lang, sys.stdout)
+    if res.empty:
+        return no_data(args.lang, args.kpi, f"all_{args.mtype}", args.years)
+    write_table(res, args.out, args.lang, sys.stdout, source=ATTRIBUTION_PROCESSED)
     return EXIT_OK
 
 

@@ -1,18 +1,24 @@
 """``koladagap demo``: the main job, offline, on the shipped real-data sample.
 
-For one municipality (default 0180 Stockholm) it writes, into one folder:
+For one kommun or region (default 0180 Stockholm) it writes, into one folder:
 
-- ``values.csv``: the tidy values of every sample KPI for the municipality,
-  its "Liknande kommuner" peers and Riket ("Källa: Kolada");
+- ``values.csv``: the tidy values of every sample KPI for the organisation,
+  its peers ("Liknande kommuner", or the other regioner) and Riket, with the
+  column ``source`` = "Källa: Kolada";
 - ``gaps.csv``: the gap table (women − men, relative gap, ratio, parity,
-  status) for the same rows ("Källa: Kolada; egen bearbetning");
+  status) for the same rows, ``source`` = "Källa: Kolada; egen bearbetning";
 - ``plan.toml``: a starter plan (baseline Benchmarking 1 = 2018, follow-up
   Benchmarking 2 = 2022), ``sessions/`` with both meetings' results;
 - ``avvikelser.xlsx``, ``avvikelser.html``, ``avvikelser.md``: the deviation
   report of the follow-up against the baseline, with one avvikelseanmälan per
   ``watch``/``act`` flag and the methods annex;
 - ``baspaket/``: the baseline chart pack for Benchmarking 1 (PNG charts, a PDF
-  and a PPTX deck).
+  and a PPTX deck);
+- ``.koladagap.json``: the mark naming the organisation the folder belongs to.
+
+The id is checked before anything is written (Riket, 0000, is the comparison,
+not an organisation to analyse); a folder of another organisation's outputs is
+refused without ``--force``. Progress lines go to stderr, the summary to stdout.
 """
 
 from __future__ import annotations
@@ -27,9 +33,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 import pandas as pd
 
 from koladagap._files import write_atomic
-from koladagap.cli.common import EXIT_OK, msg
+from koladagap.cli.common import EXIT_OK, claim_folder, msg, save_table, step
+from koladagap.columns import RIKET_ID, org_kind
+from koladagap.errors import InputError, UnknownIdError
 from koladagap.kolada.schema import parse_ids
 from koladagap.render.i18n import ATTRIBUTION, ATTRIBUTION_PROCESSED, format_number, level_labels
+from koladagap.render.i18n.measures import ONE_SEX, gap_heading, share_heading
 
 if TYPE_CHECKING:
     from koladagap.benchmarking.data import Kolada
@@ -43,62 +52,118 @@ def register(sub: Any) -> None:
     d = sub.add_parser("demo", help="the main job, offline on the shipped sample")
     d.add_argument("--out", type=Path, default=Path("koladagap-demo"), help="output folder")
     d.add_argument(
-        "--municipality", default="0180", help="municipality id (default 0180 Stockholm)"
+        "--municipality",
+        default="0180",
+        help="a kommun or region id (default 0180 Stockholm; e.g. 1233, 0001)",
+    )
+    d.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds another organisation's outputs",
     )
     d.set_defaults(run=cmd_demo)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    run_demo(args.out, municipality=args.municipality, lang=args.lang, stream=sys.stdout)
+    run_demo(
+        args.out,
+        municipality=args.municipality,
+        lang=args.lang,
+        stream=sys.stdout,
+        force=args.force,
+    )
     return EXIT_OK
 
 
-def _atomic_csv(df: pd.DataFrame, path: Path, note: str) -> None:
-    write_atomic(path, df.to_csv(index=False) + f"# {note}\n")
+def check_organisation(kg: Kolada, municipality: str, lang: str) -> tuple[str, str]:
+    """``(id, name)`` of the one kommun or region the demo is for, or a one-line error.
+
+    Riket (0000) is the comparison, not an organisation to analyse; a group id is
+    none either; an id the sample does not know is an unknown id.
+    """
+    ids = parse_ids(municipality, "municipality")
+    if len(ids) != 1:
+        raise InputError(msg(lang, "demo_one_id", ids=",".join(ids)))
+    mid = ids[0]
+    kind = org_kind(pd.Series([mid])).iloc[0]
+    if kind == "riket":
+        raise InputError(msg(lang, "demo_riket", mid=mid))
+    if kind not in ("kommun", "region"):
+        raise InputError(msg(lang, "demo_not_org", mid=mid))
+    try:
+        return mid, kg.municipality_name(mid)
+    except UnknownIdError as err:
+        raise InputError(msg(lang, "demo_unknown", mid=mid)) from err
 
 
 def run_demo(
-    out: Path, *, municipality: str = "0180", lang: str = "sv", stream: TextIO
+    out: Path,
+    *,
+    municipality: str = "0180",
+    lang: str = "sv",
+    stream: TextIO,
+    force: bool = False,
 ) -> list[Path]:
-    """Write the demo outputs for ``municipality`` into ``out``; return the files written."""
+    """Write the demo outputs for ``municipality`` into ``out``; return the files written.
+
+    The id is checked before anything is written, and ``out`` is claimed for the
+    organisation (:func:`~koladagap.cli.common.claim_folder`): a folder holding
+    another organisation's outputs is refused unless ``force``. Progress goes to
+    stderr, the summary to ``stream``.
+    """
     from koladagap.benchmarking.data import Kolada
 
-    mid = parse_ids(municipality, "municipality")[0]
     kg = Kolada(mode="sample")
-    name = kg._title_of(mid)
+    mid, name = check_organisation(kg, municipality, lang)
+    claim_folder(out, mid, lang, force=force)
+    step(lang, "step_data")
     try:
-        peer_ids = kg.peers(mid)["id"].tolist()
-    except Exception:  # a region or Riket has no "Liknande kommuner" family
+        peer_ids = kg.peers(mid)["id"].astype(str).tolist()
+    except InputError:  # no peer family for this organisation in the sample
         peer_ids = []
-    ids = [mid, *peer_ids, "0000"] if mid != "0000" else ["0000"]
+    ids = [mid, *peer_ids, RIKET_ID]
     kpis = sorted(kg.values(_all_sample_kpis(), mid)["kpi"].unique())
     vals = kg.values(kpis, ids)
     gaps = kg.gaps(kpis, ids)
-    out.mkdir(parents=True, exist_ok=True)
     written = [out / "values.csv", out / "gaps.csv"]
-    _atomic_csv(vals, written[0], ATTRIBUTION)
-    _atomic_csv(gaps, written[1], ATTRIBUTION_PROCESSED)
+    save_table(vals, written[0], ATTRIBUTION)
+    save_table(gaps, written[1], ATTRIBUTION_PROCESSED)
 
     files, base, res = _deviation_report(kg, out, mid, name, lang)
     written += files
+    step(lang, "step_pack")
     written += _baseline_pack(out / "baspaket", base, lang)
-    print(msg(lang, "demo_title", name=name, mid=mid, year=res.meeting.year), file=stream)
+    _summary(res, name, mid, lang, stream)
+    for p in written:
+        print(msg(lang, "wrote", what=p.name, path=p.parent), file=stream)
+    print(msg(lang, "source"), file=stream)
+    return written
+
+
+def _summary(res: PlanResult, name: str, mid: str, lang: str, stream: TextIO) -> None:
+    """The follow-up's gaps and levels, one line a KPI, and why the flags are raised."""
+    year = res.meeting.year
+    print(msg(lang, "demo_title", name=name, mid=mid, year=year), file=stream)
     print(msg(lang, "demo_offline"), file=stream)
     print("", file=stream)
-    print(msg(lang, "demo_gap_head", year=res.meeting.year), file=stream)
+    print(msg(lang, "demo_gap_head", year=year), file=stream)
     labels = level_labels(lang)
     tab = res.table.assign(level=res.table["kpi"].map(res.level))
     names = [labels.get(str(lv), "") for lv in tab["level"]]
     width = max((len(n) for n in names), default=0)
-    year = res.meeting.year
+    kinds = tab["kind"] if "kind" in tab.columns else pd.Series("", index=tab.index)
     rows = zip(
-        tab["kpi"], tab["gap"].astype(float), tab["level"], names, tab["kpi_title"],
-        tab["period"].astype(int), strict=True,
+        tab["kpi"], tab["gap"].astype(float), tab["total"].astype(float), tab["level"], names,
+        tab["kpi_title"], tab["period"].astype(int), kinds, strict=True,
     )  # fmt: skip
-    for kpi, gap, level, name, title, period in rows:  # at most ~50 lines, not data processing
+    for kpi, gap, total, level, lv_name, title, period, kind in rows:  # ≤ ~50 lines
         text = _fmt(gap, lang) if level != "not_computable" else msg(lang, "not_computable")
-        when = f" ({period})" if period != year else ""
-        print(f"  {kpi}  {text:>14}  {name:<{width}}  {str(title)[:60]}{when}", file=stream)
+        when = f" {msg(lang, 'demo_data_year', year=period)}" if period != year else ""
+        line = f"  {kpi}  {text:>14}  {lv_name:<{width}}  {_short(str(title), 60)}{when}"
+        print(line, file=stream)
+        if kind == ONE_SEX and level != "not_computable":
+            note = _one_sex_note(res, kpi, text, total, lang)
+            print(f"  {'':6}  {'':>14}  {note}", file=stream)
     print("", file=stream)
     flagged = tab.loc[tab["level"].isin(["watch", "act"]).to_numpy(dtype=bool)]
     if len(flagged):
@@ -108,10 +173,30 @@ def run_demo(
         for kpi, why in zip(flagged["kpi"], explain(flagged, lang), strict=True):
             print(textwrap.fill(f"{kpi}: {why}", 96, subsequent_indent="    "), file=stream)
         print("", file=stream)
-    for p in written:
-        print(msg(lang, "wrote", what=p.name, path=p.parent), file=stream)
-    print(msg(lang, "source"), file=stream)
-    return written
+
+
+def _one_sex_note(res: PlanResult, kpi: str, gap: str, share: float, lang: str) -> str:
+    """What a one-sex share KPI's number is: the share, and its distance from 50/50."""
+    rule = res.rules.get(kpi)
+    share_of = str(getattr(rule, "share_of", None) or "K")
+    distance = gap_heading(lang, kind=ONE_SEX)
+    return msg(
+        lang,
+        "demo_one_sex",
+        share=share_heading(lang, share_of),
+        value=format_number(share, lang, decimals=1),
+        gap=gap,
+        distance=distance[:1].lower() + distance[1:],
+    )
+
+
+def _short(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with "…" when cut.
+
+    >>> _short("Invånare totalt, antal", 10)
+    'Invånare…'
+    """
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _fmt(x: float, lang: str) -> str:
@@ -136,8 +221,10 @@ def _deviation_report(
     write_atomic(plan_path, text)
     plan = load_plan(plan_path)
     sessions = out / "sessions"
+    step(lang, "step_engine")
     base = run_baseline(plan, source=kg, meetings_dir=sessions)
     res = run_plan(plan, None, source=kg, meetings_dir=sessions)
+    step(lang, "step_report")
     written = [plan_path]
     for ext in ("xlsx", "html", "md"):
         if ext == "xlsx" and not _has("xlsxwriter"):

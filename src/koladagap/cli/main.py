@@ -12,7 +12,7 @@ from typing import Any
 from koladagap._version import __version__
 from koladagap.cli import checklist, data, demo, measurements, plans, units
 from koladagap.cli.common import EXIT_API, EXIT_CACHE, EXIT_INPUT, msg
-from koladagap.errors import APIError, CacheError, InputError, KoladaGapError
+from koladagap.errors import APIError, CacheError, HTTPStatusError, InputError, KoladaGapError
 
 _FAMILIES = (data, plans, units, measurements, checklist, demo)
 
@@ -50,16 +50,32 @@ def build_parser() -> argparse.ArgumentParser:
         family.register(sub)
     for child in _subparsers(p):  # a command's own --lang wins; absent, the global one stays
         _global_options(child, argparse.SUPPRESS)
+        child.set_defaults(command_parser=child)  # the innermost command's parser wins
     return p
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; an unknown option is reported with the usage of its command (exit 2).
+
+    argparse alone reports options it does not know with the top-level usage, which
+    does not show the command's options; here the command's parser says it.
+    """
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        chosen: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+        chosen.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="koladagap: %(levelname)s: %(message)s",
     )
+    # urllib3 logs every retry as a warning; the one-line error says what failed
+    logging.getLogger("urllib3").setLevel(logging.NOTSET if args.verbose else logging.ERROR)
     explicit_lang = args.lang
     args.lang = lang = args.lang or "sv"
     args.explicit_lang = explicit_lang
@@ -71,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except InputError as err:
             code = _fail(lang, err, EXIT_INPUT)
         except APIError as err:
-            code = _fail(lang, err, EXIT_API)
+            code = _fail(lang, err, EXIT_API, hint=_offline_hint(lang, err))
         except CacheError as err:
             code = _fail(lang, err, EXIT_CACHE)
         except OSError as err:  # a file or folder that cannot be written or read
@@ -84,10 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _fail(lang: str, err: Exception, code: int) -> int:
+def _fail(lang: str, err: Exception, code: int, hint: str = "") -> int:
     text = " ".join(str(err).split())
-    print(f"koladagap: {msg(lang, 'error')}: {text}", file=sys.stderr)
+    print(f"koladagap: {msg(lang, 'error')}: {text}{hint}", file=sys.stderr)
     return code
+
+
+def _offline_hint(lang: str, err: APIError) -> str:
+    """What to do without Kolada: ``--sample`` or ``--offline`` (not for a request Kolada refused).
+
+    A 4xx other than 429 is Kolada saying the request is wrong, where the data
+    source does not help.
+    """
+    status = getattr(err, "status", None)
+    if isinstance(err, HTTPStatusError) and status is not None and status < 500 and status != 429:
+        return ""
+    return "; " + msg(lang, "offline_hint")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ from typing import Any
 from koladagap._files import atomic_path
 from koladagap.cli.common import EXIT_OK, add_source, kolada, msg, write_table
 from koladagap.errors import InputError
+from koladagap.labels import ATTRIBUTION_PROCESSED
 
 
 def register(sub: Any) -> None:
@@ -33,6 +34,8 @@ def cmd_units(args: argparse.Namespace) -> int:
     from koladagap.render.units import plot_unit_gaps, unit_summary, unit_table
 
     lang = args.lang
+    if args.sample:  # before anything else: the sample has municipality data only
+        raise InputError(msg(lang, "units_sample"))
     years = parse_years(args.years)
     if not years:
         raise InputError("give --years, e.g. 2018-2022")
@@ -43,7 +46,7 @@ def cmd_units(args: argparse.Namespace) -> int:
     for line in unit_summary(ug, kpis, lang):
         print(line)
     if args.out is not None:
-        write_table(unit_table(ug, lang), args.out, lang, sys.stdout)
+        write_table(unit_table(ug, lang), args.out, lang, sys.stdout, source=ATTRIBUTION_PROCESSED)
     if args.chart is not None:
         import matplotlib.pyplot as plt
 

@@ -4,7 +4,11 @@ What every request gets:
 
 - a ``requests.Session`` whose adapter retries with urllib3's ``Retry``: HTTP 429
   (honouring ``Retry-After``), 500, 502, 503 and 504 with exponential backoff, and
-  connection errors and read timeouts; only ``GET`` is ever sent;
+  connections broken or timed out while reading (``retries``, default 5); a
+  connection that cannot be made at all (the name does not resolve, the port is
+  refused, no connection within the connect timeout) is retried fewer times
+  (``connect_retries``, default 2: about one second with the default backoff), so
+  that a machine without a network hears so at once; only ``GET`` is ever sent;
 - a timeout (connect, read) on every request;
 - a ``User-Agent`` naming koladagap and its version;
 - a polite rate cap shared by all threads (default 10 requests/s);
@@ -13,8 +17,12 @@ What every request gets:
   with status 200 (Kolada's outage page);
 - errors mapped to :mod:`koladagap.errors`, always with the URL: a non-success
   status after retries is :class:`~koladagap.errors.HTTPStatusError`, a connection
-  that cannot be made is :class:`~koladagap.errors.TransportError`, a body that is
-  not a v3 envelope is :class:`~koladagap.errors.ResponseFormatError`.
+  that cannot be made is :class:`~koladagap.errors.TransportError` whose message
+  says why in a few words (:func:`connection_reason`), a body that is not a v3
+  envelope is :class:`~koladagap.errors.ResponseFormatError`.
+
+urllib3 logs each retry as a warning on its own logger (``urllib3.connectionpool``);
+the command line shows those only with ``-v``.
 
 The rate cap counts the requests koladagap starts; the retries urllib3 makes inside
 one request are paced by its backoff and by ``Retry-After`` instead.
@@ -53,8 +61,12 @@ class HTTPSettings:
             threads; default 10. ``0`` turns the cap off (only for a local stand-in).
         connect_timeout: seconds to establish a connection.
         read_timeout: seconds to wait for the server between bytes.
-        retries: how many times a failed request is retried (429, 5xx, connection
-            errors, read timeouts).
+        retries: how many times a failed request is retried (429, 5xx, connections
+            broken while reading, read timeouts).
+        connect_retries: how many times a connection that cannot be made (name not
+            resolved, refused, connect timeout) is retried; fewer than ``retries``,
+            since a machine without a network does not heal in seconds (at most
+            ``retries``).
         backoff_factor: exponential backoff base in seconds (0.5 → 0.5, 1, 2, 4 …).
         backoff_max: the longest backoff sleep, in seconds.
         body_retries: how many times a body cut off midway or an HTML/malformed JSON
@@ -77,6 +89,7 @@ class HTTPSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     retries: int = 5
+    connect_retries: int = 2
     backoff_factor: float = 0.5
     backoff_max: float = 30.0
     body_retries: int = 3
@@ -95,8 +108,8 @@ class HTTPSettings:
             raise InputError(f"rate_limit={self.rate_limit}: expected requests/s >= 0")
         if not 1 <= self.per_page <= 5000:
             raise InputError(f"per_page={self.per_page}: expected 1 to 5000 (Kolada's cap)")
-        if self.retries < 0 or self.body_retries < 0:
-            raise InputError("retries and body_retries must be >= 0")
+        if min(self.retries, self.connect_retries, self.body_retries) < 0:
+            raise InputError("retries, connect_retries and body_retries must be >= 0")
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise InputError("timeouts must be > 0 seconds")
 
@@ -150,10 +163,16 @@ class RateLimiter:
 
 
 def make_retry(settings: HTTPSettings) -> Retry:
-    """The urllib3 ``Retry`` policy koladagap uses (see the module docstring)."""
+    """The urllib3 ``Retry`` policy koladagap uses (see the module docstring).
+
+    Examples:
+        >>> r = make_retry(HTTPSettings())
+        >>> r.total, r.connect, r.read, r.status
+        (5, 2, 5, 5)
+    """
     return Retry(
         total=settings.retries,
-        connect=settings.retries,
+        connect=min(settings.connect_retries, settings.retries),
         read=settings.retries,
         status=settings.retries,
         other=0,
@@ -226,6 +245,59 @@ def _cut_off(err: BaseException) -> bool:
     return False
 
 
+def _causes(err: BaseException) -> list[BaseException]:
+    """``err`` and every exception behind it: causes, contexts, urllib3's ``reason``, args."""
+    found: list[BaseException] = []
+    todo = [err]
+    while todo:
+        cur = todo.pop(0)
+        if any(cur is f for f in found):
+            continue
+        found.append(cur)
+        more = (cur.__cause__, cur.__context__, getattr(cur, "reason", None), *cur.args)
+        todo += [m for m in more if isinstance(m, BaseException)]
+    return found
+
+
+def connection_reason(err: BaseException, settings: HTTPSettings) -> str:
+    """Why a request got no answer, in a few words (the URL is named by the caller).
+
+    Examples:
+        >>> connection_reason(ConnectionRefusedError(111, "Connection refused"), HTTPSettings())
+        'connection refused (nothing listens at that address and port)'
+        >>> connection_reason(OSError("something odd"), HTTPSettings())
+        'something odd'
+    """
+    import socket
+
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        NameResolutionError,
+        NewConnectionError,
+        ReadTimeoutError,
+    )
+
+    chain = _causes(err)
+
+    def seen(*types: type[BaseException]) -> bool:
+        return any(isinstance(e, types) for e in chain)
+
+    if seen(NameResolutionError, socket.gaierror):
+        return "the host name could not be resolved (no network, or a wrong API address?)"
+    if seen(ConnectionRefusedError):
+        return "connection refused (nothing listens at that address and port)"
+    if seen(NewConnectionError):
+        oserr = [e for e in chain if isinstance(e, OSError) and e.strerror]
+        return f"no connection ({oserr[-1].strerror})" if oserr else "no connection"
+    if seen(ConnectTimeoutError, requests.exceptions.ConnectTimeout):
+        return f"no connection within {settings.connect_timeout:g} s"
+    if seen(ReadTimeoutError, requests.exceptions.ReadTimeout, socket.timeout):
+        return f"no answer within {settings.read_timeout:g} s"
+    if _cut_off(err):
+        return "the connection broke while the answer was read"
+    return _snippet(str(chain[-1]) or type(chain[-1]).__name__)
+
+
 def get_json(
     session: requests.Session,
     url: str,
@@ -251,7 +323,8 @@ def get_json(
             continue
         except requests.exceptions.RetryError as err:
             raise TransportError(
-                f"gave up after {settings.retries} retries: {err}", url=url
+                f"gave up after {settings.retries} retries: {connection_reason(err, settings)}",
+                url=url,
             ) from err
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
             if _cut_off(err) and attempt + 1 < attempts:
@@ -260,9 +333,13 @@ def get_json(
                     "answer of %s cut off (%s); attempt %d/%d", url, err, attempt + 1, attempts
                 )
                 continue
-            raise TransportError(f"no answer ({type(err).__name__}: {err})", url=url) from err
+            raise TransportError(
+                f"Kolada could not be reached: {connection_reason(err, settings)}", url=url
+            ) from err
         except requests.exceptions.RequestException as err:
-            raise TransportError(f"request failed ({type(err).__name__}: {err})", url=url) from err
+            raise TransportError(
+                f"request failed: {connection_reason(err, settings)}", url=url
+            ) from err
         if resp.status_code >= 400:
             raise HTTPStatusError(
                 f"HTTP {resp.status_code}: {_status_detail(resp)}",

@@ -20,8 +20,25 @@ CLI: dict[str, dict[str, str]] = {
     "sv": {
         "error": "fel",
         "warning": "varning",
+        "row": "{n} rad",
         "rows": "{n} rader",
+        "more_row": "… {n} rad till; skriv till fil med --out",
         "more_rows": "… {n} rader till; skriv till fil med --out",
+        "no_data": "Inga värden för {kpi} i {where}, {years}; inget skrevs.",
+        "all_places": "alla kommuner och regioner",
+        "all_kommun": "alla kommuner",
+        "all_region": "alla regioner",
+        "all_years": "alla år",
+        "years": "år {years}",
+        "units_sample": (
+            "det medföljande urvalet har inga data per enhet (OU), bara för kommuner, regioner "
+            "och Riket: kör utan --sample (hämtar från Kolada), eller med --offline när "
+            "enheternas data finns i cachen"
+        ),
+        "offline_hint": (
+            "utan Kolada: kör med --sample (det medföljande urvalet av riktiga data) eller "
+            "--offline (cachen, om den har värdena)"
+        ),
         "wrote": "Skrev {what} till {path}",
         "no_hits": "Inga träffar för {q!r}.",
         "cache_cleared": "Tömde cachen {path} på {n} nyckeltal",
@@ -30,6 +47,21 @@ CLI: dict[str, dict[str, str]] = {
         "demo_offline": "Körs offline på det medföljande urvalet (Källa: Kolada).",
         "demo_gap_head": "Könsskillnader {year} (kvinnor − män; egen bearbetning):",
         "demo_why": "Varför avvikelserna flaggas:",
+        "demo_data_year": "(data {year})",
+        "demo_one_sex": "{share} {value} %; {gap} är {distance}, inte kvinnor − män",
+        "demo_riket": (
+            "{mid} är Riket, jämförelsen för alla, inte en organisation att analysera: ange en "
+            "kommun (t.ex. 0180) eller en region (t.ex. 0001)"
+        ),
+        "demo_not_org": (
+            "{mid} är ingen kommun eller region: ange en kommun (t.ex. 0180) eller en region "
+            "(t.ex. 0001)"
+        ),
+        "demo_one_id": "ange en kommun eller region, inte flera ({ids})",
+        "demo_unknown": (
+            "{mid} finns inte i det medföljande urvalet: ange en kommun (t.ex. 0180) eller en "
+            "region (0001–0025)"
+        ),
         "not_computable": "kan ej beräknas",
         "done": "Klart. Öppna {path}",
         "source": ATTRIBUTION_PROCESSED,
@@ -60,8 +92,25 @@ CLI: dict[str, dict[str, str]] = {
     "en": {
         "error": "error",
         "warning": "warning",
+        "row": "{n} row",
         "rows": "{n} rows",
+        "more_row": "… {n} more row; write it to a file with --out",
         "more_rows": "… {n} more rows; write them to a file with --out",
+        "no_data": "No values for {kpi} in {where}, {years}; nothing was written.",
+        "all_places": "any kommun or region",
+        "all_kommun": "any kommun",
+        "all_region": "any region",
+        "all_years": "any year",
+        "years": "years {years}",
+        "units_sample": (
+            "the shipped sample holds no unit (OU) data, only kommuner, regioner and Riket: "
+            "run without --sample (asks Kolada), or with --offline once the units' data are "
+            "in the cache"
+        ),
+        "offline_hint": (
+            "without Kolada: run with --sample (the real-data sample shipped with koladagap) "
+            "or --offline (the cache, if it holds the data)"
+        ),
         "wrote": "Wrote {what} to {path}",
         "no_hits": "No matches for {q!r}.",
         "cache_cleared": "Removed {n} KPIs from the cache {path}",
@@ -70,6 +119,19 @@ CLI: dict[str, dict[str, str]] = {
         "demo_offline": "Running offline on the shipped sample (Source: Kolada).",
         "demo_gap_head": "Gender gaps {year} (women − men; own processing):",
         "demo_why": "Why the deviations are flagged:",
+        "demo_data_year": "(data {year})",
+        "demo_one_sex": "{share} {value} %; {gap} is the {distance}, not women − men",
+        "demo_riket": (
+            "{mid} is Riket, the national comparison, not an organisation to analyse: give a "
+            "kommun (e.g. 0180) or a region (e.g. 0001)"
+        ),
+        "demo_not_org": (
+            "{mid} is not a kommun or a region: give a kommun (e.g. 0180) or a region (e.g. 0001)"
+        ),
+        "demo_one_id": "give one kommun or region, not several ({ids})",
+        "demo_unknown": (
+            "{mid} is not in the shipped sample: give a kommun (e.g. 0180) or a region (0001–0025)"
+        ),
         "not_computable": "cannot be computed",
         "done": "Done. Open {path}",
         "source": ATTRIBUTION_PROCESSED,
@@ -164,4 +226,21 @@ def message(
     return t.get(lang, t["sv"])[key].format(**kw)
 
 
-__all__ = ["CHECKLIST", "CLI", "MEASUREMENTS", "message"]
+def row_count(lang: str, n: int, *, more: bool = False) -> str:
+    """``n`` rows in words: one ``rad``, several ``rader`` (``more``: the rows not shown).
+
+    Examples:
+        >>> row_count("sv", 1), row_count("sv", 580), row_count("en", 1)
+        ('1 rad', '580 rader', '1 row')
+        >>> row_count("sv", 12000).replace("\u00a0", " ")
+        '12 000 rader'
+        >>> row_count("sv", 1, more=True)
+        '… 1 rad till; skriv till fil med --out'
+    """
+    from koladagap.render.i18n import format_number
+
+    key = ("more_" if more else "") + ("row" if n == 1 else "rows")
+    return message(lang, key, n=format_number(n, lang, decimals=0))
+
+
+__all__ = ["CHECKLIST", "CLI", "MEASUREMENTS", "message", "row_count"]
