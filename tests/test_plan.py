@@ -117,6 +117,25 @@ def test_starter_plan_thresholds_block_shows_the_defaults(tmp_path: Path) -> Non
         assert removed not in text
 
 
+@pytest.mark.parametrize(
+    ("mid", "peers", "examples"),
+    [
+        ("1233", "Liknande kommuner", {"N21704", "N15428", "N00090"}),
+        ("0001", "Övriga regioner", {"N00957", "N60077", "N60953"}),
+    ],
+)
+def test_starter_plan_fits_the_organisation_type(
+    tmp_path: Path, mid: str, peers: str, examples: set[str]
+) -> None:
+    """A region's starter names its peers and KPI group; its rule examples, uncommented, parse."""
+    text = starter_plan(mid, "x", ["N01982"])
+    assert peers in text and ("G2KPI148336" in text) == (mid == "0001")
+    block = text[text.index("# Per-KPI rules") :].split("\n\n", 1)[0]
+    lines = [ln[2:] if ln.startswith("# ") else ln for ln in block.splitlines()]
+    p = load_plan(write(tmp_path, text.replace(block, "\n".join(lines[1:]))))
+    assert set(p.rules) == examples
+
+
 def test_to_dict_round_trips(tmp_path: Path) -> None:
     p = load_plan(write(tmp_path, GOOD))
     q = parse_plan(p.to_dict())

@@ -29,7 +29,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, to_wide
+from koladagap.benchmarking.starter import REGION_PEER_FAMILIES
+from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, org_kind, to_wide
 from koladagap.engine.measures import compute_gaps
 from koladagap.errors import InputError, InvalidYearsError, UnknownIdError
 from koladagap.kolada.sample import sample_values
@@ -45,6 +46,9 @@ from koladagap.kolada.source import (
     check_not_future,
 )
 from koladagap.labels import ATTRIBUTION, ATTRIBUTION_PROCESSED, label_columns
+
+REGION_PEERS_TITLE = "Övriga regioner"
+"""The title of a region's peer group, the other 20 regioner (English: "Other regions")."""
 
 Source = Literal["api", "offline", "sample", "cache"]
 """Where data come from: ``"api"``, ``"offline"``, ``"sample"`` (``"cache"``: deprecated)."""
@@ -71,6 +75,54 @@ class Kolada(KoladaSource):
         >>> kg.kpis("förvärvsinkomst 20-64", gender_split=True)["id"].tolist()[:1]
         ['N00906']
     """
+
+    def peers(self, municipality: str, family: str = "övergripande") -> pd.DataFrame:
+        """The peers of a kommun or a region (itself not included).
+
+        A kommun: its 7 "Liknande kommuner" of ``family``. A region: the other 20
+        regioner for ``"övergripande"`` (Kolada has no "Liknande regioner,
+        övergripande"; the group is titled :data:`REGION_PEERS_TITLE`), else its
+        "Liknande regioner" of ``family`` (e.g. ``"socioekonomi"``). Columns:
+        ``group_id, group_title, id, title, type``.
+
+        Raises:
+            InputError: Riket (0000), which is the reference rather than a peer,
+                more than one id, or a family regions have no group of.
+            UnknownIdError: an id Kolada does not know.
+
+        Examples:
+            >>> kg = Kolada(mode="sample")
+            >>> p = kg.peers("0001")
+            >>> len(p), p["group_title"].iloc[0], "0001" in set(p["id"])
+            (20, 'Övriga regioner', False)
+        """
+        ids = parse_ids(municipality, "municipality")
+        if len(ids) != 1:
+            raise InputError("give exactly one municipality id for peers, e.g. 0180")
+        kind = org_kind(pd.Series(ids)).iloc[0]
+        if kind == "riket":
+            raise InputError(
+                "Riket (0000) has no peers: it is the reference; give a kommun id "
+                "(e.g. 0180) or a region id (0001–0025)"
+            )
+        if kind == "region" and family.lower() == "övergripande":
+            return self._other_regions(ids[0])
+        if kind == "region" and family.lower() not in REGION_PEER_FAMILIES:
+            raise InputError(
+                f"no peer family {family!r} for a region; accepted: "
+                f"{', '.join(REGION_PEER_FAMILIES)}"
+            )
+        return super().peers(ids[0], family)
+
+    def _other_regions(self, region: str) -> pd.DataFrame:
+        """Every region but ``region``, as a peer group titled :data:`REGION_PEERS_TITLE`."""
+        self._title_of(region)  # an unknown region id is an UnknownIdError
+        munis = self._metadata("municipalities")
+        regions = org_kind(munis["id"]).eq("region").to_numpy(dtype=bool)
+        out = munis.loc[regions & munis["id"].ne(region).to_numpy(dtype=bool)].copy()
+        out.insert(0, "group_id", "")
+        out.insert(1, "group_title", REGION_PEERS_TITLE)
+        return out.sort_values("id").reset_index(drop=True)
 
     def gaps(
         self, kpi: Ids, municipality: Ids = None, years: Years = None, **kw: Any
@@ -168,12 +220,19 @@ def groups(
 def peers(
     municipality: str, family: str = "övergripande", *, source: Source | Kolada = "api"
 ) -> pd.DataFrame:
-    """The 7 "Liknande kommuner" of a municipality in one family (itself not included).
+    """The peers of a kommun or region (itself not included).
+
+    A kommun's are its 7 "Liknande kommuner" in ``family``; a region's, for
+    ``"övergripande"``, the other 20 regioner ("Övriga regioner": Kolada has no
+    "Liknande regioner, övergripande"), else its "Liknande regioner" in ``family``.
+    Riket (0000) has none: an :class:`~koladagap.errors.InputError`.
 
     Examples:
         >>> import koladagap
         >>> koladagap.peers("0180", source="sample")["title"].tolist()[:3]
         ['Uppsala', 'Linköping', 'Norrköping']
+        >>> koladagap.peers("0001", source="sample")["title"].tolist()[:2]
+        ['Region Uppsala', 'Region Sörmland']
     """
     return _resolve(source).peers(municipality, family)
 
@@ -325,6 +384,7 @@ def load_sample() -> pd.DataFrame:
 __all__ = [
     "ATTRIBUTION",
     "ATTRIBUTION_PROCESSED",
+    "REGION_PEERS_TITLE",
     "Ids",
     "Kolada",
     "Mode",

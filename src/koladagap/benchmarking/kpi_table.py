@@ -20,8 +20,23 @@ Columns of :func:`kpi_table`:
 ``pooled_years``        ``""`` (1) or how many years each value pools (survey estimates: 4)
 ``share_of``            for ``share_of_one_sex``: ``K`` or ``M``, whose share it is
 ``exclude``/``reason``  left out by default, and why
-``operating_area_sv``   Kolada's operating area
+``operating_area_sv``   Kolada's operating area (``verksamhetsområde``), as published
+``area_kommun``         the area a kommun's manager reads the KPI under
+``area_region``         the area a region's manager reads the KPI under
 ======================  ==============================================================
+
+Operating areas by organisation type. Kolada gives each KPI one operating area,
+whatever the organisation: N00905 (median net income) is "Regionen, övergripande"
+and N00906 (earned income) "Kommunen, övergripande", although both are published
+for kommuner and regioner alike. A deviation report split by area
+(``--split-by-area``) must send a kommun's flag to a kommun's area, so the table
+carries the area per organisation type: ``area_kommun`` never names "Regionen…",
+``area_region`` never "Kommunen…" nor a service regions do not run (schools
+become "Utbildning, övergripande"; elderly care and social services, which a
+region reads as facts about its population, "Befolkning"). A KPI outside the
+table takes Kolada's area moved to the organisation's type by
+:data:`AREA_BY_KIND` (:func:`operating_areas`). A plan's ``[areas]`` overrides
+both.
 
 Examples:
     >>> t = kpi_table()
@@ -34,6 +49,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -60,6 +76,8 @@ KPI_TABLE_COLUMNS = [
     "exclude",
     "reason",
     "operating_area_sv",
+    "area_kommun",
+    "area_region",
 ]
 
 JAMSTALLDHET_GROUPS: dict[str, str] = {"kommun": "G2KPI148333", "region": "G2KPI148336"}
@@ -69,6 +87,28 @@ GONE_KPIS: tuple[str, ...] = ("N00410", "N07401", "N15531", "N74811")
 """Members of the Jämställdhet groups that Kolada v3 no longer has."""
 
 _BOOL_COLUMNS = ("event", "exclude")
+
+_KOMMUN_WIDE = "Kommunen, övergripande"
+_REGION_WIDE = "Regionen, övergripande"
+_EDUCATION = "Utbildning, övergripande"
+_POPULATION = "Befolkning"
+OTHER_AREA = "Övrigt"
+"""The area of a KPI that neither the plan, the KPI table nor Kolada places."""
+
+AREA_BY_KIND: dict[str, dict[str, str]] = {
+    "kommun": {_REGION_WIDE: _KOMMUN_WIDE, "Tandvård": "Hälso- och sjukvård"},
+    "region": {
+        _KOMMUN_WIDE: _REGION_WIDE,
+        "Förskoleverksamhet": _EDUCATION,
+        "Grundskola åk 0-9 inkl förskoleklass": _EDUCATION,
+        "Gymnasieskola åk 1-3": _EDUCATION,
+        "Anpassad skola": _EDUCATION,
+        "Vuxenutbildning": _EDUCATION,
+        "Individ- och familjeomsorg": _POPULATION,
+        "Äldre och funktionshinder": _POPULATION,
+    },
+}
+"""Kolada's operating areas that do not fit an organisation type → the area that does."""
 
 
 def _read_csv(name: str) -> pd.DataFrame:
@@ -100,6 +140,40 @@ def kpi_table() -> pd.DataFrame:
     String columns use ``""`` for "not set"; ``event`` and ``exclude`` are booleans.
     """
     return _kpi_table().copy()
+
+
+def operating_areas(
+    kpis: Sequence[str], kind: str, catalogue: pd.DataFrame | None = None
+) -> pd.Series:
+    """The operating area of each KPI for an organisation of ``kind`` (``kommun``/``region``).
+
+    The KPI table's ``area_kommun``/``area_region`` first; a KPI outside it takes
+    the catalogue's ``operating_area`` (its first area when several are listed),
+    moved to the organisation's type by :data:`AREA_BY_KIND`; :data:`OTHER_AREA`
+    when neither knows it.
+
+    Examples:
+        >>> operating_areas(["N00905", "N00906", "N15428"], "kommun").tolist()
+        ['Kommunen, övergripande', 'Kommunen, övergripande', 'Grundskola åk 0-9 inkl förskoleklass']
+        >>> operating_areas(["N00905", "N00906", "N15428"], "region").tolist()
+        ['Regionen, övergripande', 'Regionen, övergripande', 'Utbildning, övergripande']
+        >>> cat = pd.DataFrame({"id": ["X1", "X2"], "operating_area": ["Förskoleverksamhet", None]})
+        >>> operating_areas(["X1", "X2"], "region", cat).tolist()
+        ['Utbildning, övergripande', 'Övrigt']
+    """
+    if kind not in AREA_BY_KIND:
+        raise ValueError(f"kind must be 'kommun' or 'region', not {kind!r}")
+    ids = pd.Series(list(kpis), dtype="string")
+    table = _kpi_table().set_index("id")[f"area_{kind}"]
+    area = ids.map(table).fillna("").astype("string")
+    if catalogue is not None and "operating_area" in catalogue.columns:
+        kolada = catalogue.drop_duplicates("id").set_index("id")["operating_area"]
+        # several areas are joined by a comma without a space ("A,B"); "Kommunen, övergripande"
+        # is one area
+        first = ids.map(kolada).astype("string").str.split(r",(?=\S)", regex=True).str[0]
+        area = area.mask(area.eq(""), first.fillna("").str.strip())
+    area = area.replace(AREA_BY_KIND[kind])
+    return area.mask(area.eq(""), OTHER_AREA).set_axis(list(kpis))
 
 
 def jamstalldhet_fallback() -> pd.DataFrame:
@@ -205,11 +279,14 @@ def resolve_kpi_group(
 
 
 __all__ = [
+    "AREA_BY_KIND",
     "GONE_KPIS",
     "JAMSTALLDHET_GROUPS",
     "KPI_TABLE_COLUMNS",
+    "OTHER_AREA",
     "GroupResolution",
     "jamstalldhet_fallback",
     "kpi_table",
+    "operating_areas",
     "resolve_kpi_group",
 ]

@@ -16,7 +16,8 @@ The shape (every section but ``organisation`` and ``sessions`` is optional)::
     id = "0180"                      # a kommun or region id (Riket: 0000 cannot be planned)
 
     [comparison]
-    peer_family = "övergripande"     # one of RKA's 12 "Liknande kommuner" families
+    peer_family = "övergripande"     # one of RKA's 12 "Liknande kommuner" families (a region:
+                                     # "övergripande" = the other 20 regioner, "socioekonomi" …)
     riket = true                     # show Riket as a reference
     groups = []                      # extra municipality groups (G…) as context
 
@@ -59,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from koladagap.benchmarking import plan_fields as pf
-from koladagap.benchmarking.starter import starter_plan
+from koladagap.benchmarking.starter import REGION_PEER_FAMILIES, starter_plan
 from koladagap.columns import RIKET_ID
 from koladagap.engine.thresholds import KpiRule, Thresholds
 from koladagap.errors import ConfigError
@@ -95,7 +96,9 @@ class Plan:
 
     Attributes:
         organisation: the kommun or region id (``"0180"``).
-        peer_family: the "Liknande kommuner" family used as peers.
+        peer_family: the "Liknande kommuner" family used as peers; for a region
+            ``"övergripande"`` means the other 20 regioner, another family its
+            "Liknande regioner" (:data:`~koladagap.benchmarking.starter.REGION_PEER_FAMILIES`).
         riket: whether Riket (``0000``) is shown as a reference.
         extra_groups: further municipality groups shown as context.
         kpi_ids: KPI ids named explicitly.
@@ -299,9 +302,12 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
     comp = pf.table(data, "comparison", path)
     pf.check_known(comp, ("peer_family", "riket", "groups"), "comparison", path)
     family = comp.get("peer_family", "övergripande")
-    if family not in PEER_FAMILIES:
+    region = org_id.startswith("00")  # the rule of columns.org_kind (Riket is refused above)
+    families = REGION_PEER_FAMILIES if region else PEER_FAMILIES
+    if family not in families:
+        whose = "a region" if region else "a kommun"
         raise ConfigError(
-            f"unknown family {family!r}; accepted: {', '.join(PEER_FAMILIES)}",
+            f"unknown family {family!r} for {whose}; accepted: {', '.join(families)}",
             path=path,
             key="comparison.peer_family",
         )

@@ -46,7 +46,13 @@ from typing import Any
 import pandas as pd
 
 from koladagap.benchmarking.data import Kolada, Source, _resolve
-from koladagap.benchmarking.kpi_table import GroupResolution, kpi_table, resolve_kpi_group
+from koladagap.benchmarking.kpi_table import (
+    GONE_KPIS,
+    GroupResolution,
+    kpi_table,
+    operating_areas,
+    resolve_kpi_group,
+)
 from koladagap.benchmarking.measurements import annotate_reasons, is_own, merge_into, read_many
 from koladagap.benchmarking.meetings import (
     meeting_slug,
@@ -55,6 +61,7 @@ from koladagap.benchmarking.meetings import (
     stored_baseline,
 )
 from koladagap.benchmarking.plan import Meeting, Plan
+from koladagap.columns import org_kind
 from koladagap.engine import FLAG_LEVELS, KpiRule, Thresholds, compare
 from koladagap.engine.levels import POPULATION_KPI, EngineRun, evaluation, run_engine
 from koladagap.engine.rules import rules_from_table
@@ -84,7 +91,9 @@ class PlanResult:
             ``"computed"`` or ``None``.
         rules: the rule of every KPI.
         thresholds: the plan's thresholds.
-        peers: the "Liknande kommuner" peers (``id, title``) and the group title.
+        peers: the peers (``id, title``): a kommun's "Liknande kommuner", a region's
+            other 20 regioner (``peer_group_title`` "Övriga regioner").
+        peer_group_title: the peer group's title.
         groups: how each KPI group of the plan was resolved.
         areas: operating area per KPI (for managers).
         organisation_name: e.g. ``"Stockholm"``.
@@ -127,6 +136,11 @@ class PlanResult:
             stacklevel=2,
         )
         return self.meeting
+
+    @property
+    def organisation_kind(self) -> str:
+        """``"region"`` or ``"kommun"``: which peers, areas and words fit the organisation."""
+        return _kind(self.plan.organisation)
 
     @property
     def kpis(self) -> list[str]:
@@ -201,7 +215,9 @@ def resolve_plan_kpis(plan: Plan, kg: Kolada) -> tuple[list[str], list[GroupReso
             res = resolve_kpi_group(gid, groups=live, catalogue=catalogue)
             resolutions.append(res)
             if res.missing:
-                log.warning(
+                # the members Kolada v3 dropped are known and documented: no news on every run
+                news = any(m not in GONE_KPIS for m in res.missing)
+                (log.warning if news else log.info)(
                     "KPI group %s (%s): %d member(s) no longer in Kolada, left out: %s",
                     gid,
                     res.title,
@@ -218,22 +234,27 @@ def plan_rules(plan: Plan, kpis: Sequence[str], titles: Mapping[str, str]) -> di
 
 
 def _areas(plan: Plan, kpis: Sequence[str], kpi_meta: pd.DataFrame) -> dict[str, str]:
-    table = kpi_table().set_index("id")
-    catalogue = kpi_meta.set_index("id")
+    """The operating area of every KPI: the plan's ``[areas]``, else one fitting the organisation.
+
+    A kommun's KPI never lands in a "Regionen…" area nor a region's in a "Kommunen…"
+    one (:func:`koladagap.benchmarking.kpi_table.operating_areas`).
+    """
     own = {k: area for area, ks in plan.areas.items() for k in ks}
-    out: dict[str, str] = {}
-    for k in kpis:
-        if k in own:
-            out[k] = own[k]
-            continue
-        area = ""
-        if k in catalogue.index and "operating_area" in catalogue.columns:
-            raw = catalogue.at[k, "operating_area"]
-            area = str(raw).split(",")[0].strip() if isinstance(raw, str) else ""
-        if not area and k in table.index:
-            area = str(table.at[k, "operating_area_sv"] or "")
-        out[k] = area or "Övrigt"
-    return out
+    fitting = operating_areas(kpis, _kind(plan.organisation), kpi_meta)
+    return {k: own.get(k, str(fitting[k])) for k in kpis}
+
+
+def _kind(organisation: str) -> str:
+    """``"region"`` for a region id, else ``"kommun"`` (a plan never names Riket)."""
+    return "region" if org_kind(pd.Series([organisation])).iloc[0] == "region" else "kommun"
+
+
+def _note_no_values(evaluated: pd.DataFrame, kpis: Sequence[str], name: str) -> None:
+    """Say once (``--verbose``) which of the plan's KPIs have no values for the organisation."""
+    have = set(evaluated["kpi"].astype(str)) if "kpi" in evaluated.columns else set()
+    none = [k for k in kpis if k not in have]
+    if none:
+        log.info("no values for %s, not in the report: %s", name, ", ".join(none))
 
 
 def _latest_per_kpi(table: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -321,6 +342,7 @@ def _run_plan(
         kpi_meta=kpi_meta.assign(**label_columns(kpi_meta["title"]).set_axis(kpi_meta.index)),
     )
     evaluated = annotate_reasons(evaluated)
+    _note_no_values(evaluated, kpis, name)
     table = _latest_per_kpi(evaluated, this.year)
     comparison = None
     baseline_source: str | None = None
@@ -410,10 +432,10 @@ def _plan_values(
 
 
 def _peers(kg: Kolada, plan: Plan) -> tuple[pd.DataFrame, str]:
-    """The organisation's "Liknande kommuner" (``id, title`` …) and the group's title."""
+    """The organisation's peers (``id, title`` …) and the group's title (:meth:`Kolada.peers`)."""
     try:
         peers_df = kg.peers(plan.organisation, plan.peer_family)
-    except InputError as err:  # regions and some families have no peer group
+    except InputError as err:  # a family the organisation has no group of
         log.warning("no peers: %s", err)
         return pd.DataFrame(columns=["id", "title"]), ""
     title = str(peers_df["group_title"].iloc[0]) if len(peers_df) else ""

@@ -21,8 +21,7 @@ _STARTER = """\
 id = "{mid}"            # {name}
 
 [comparison]
-# RKA's "Liknande kommuner" family used as peers (7 kommuner, {name} itself not included):
-# {families}
+{peers}
 peer_family = "övergripande"
 riket = true             # Riket (0000) as a reference line
 groups = []              # further municipality groups (G…) shown as context
@@ -31,19 +30,19 @@ groups = []              # further municipality groups (G…) shown as context
 # Explicit KPI ids (search with: koladagap search TEXT --gender-split) ...
 ids = [
 {ids}
-]
-# ... and/or Kolada KPI groups, e.g. SKR's "Jämställdhet" for kommuner (G2KPI148333)
-# or regioner (G2KPI148336). Members that no longer exist in Kolada are reported.
-groups = []
+]{left_out}
+# ... and/or Kolada KPI groups: SKR's "Jämställdhet" for {kind_plural} ({group}).
+# Members that no longer exist in Kolada are reported.
+groups = [{groups}]
 
 # Per-KPI rules override the bundled KPI table (kind, direction, expected gap ...).
-# [kpis.N21704]
+# [kpis.{rule_need}]
 # direction = "need"      # no value judgement: compare with Riket's gap
 # expected = "riket"
-# [kpis.N15428]
+# [kpis.{rule_target}]
 # target_gap = 0.0        # the organisation's own goal ("koppling till organisationens mål")
 # target_year = 2026
-# [kpis.N00090]
+# [kpis.{rule_exclude}]
 # exclude = true
 # reason = "Mäts annorlunda i vår personalredovisning"
 
@@ -81,13 +80,45 @@ followups = [
 # [measurements]
 # files = ["egna.xlsx"]
 
-# Operating areas for managers (default: Kolada's operating area of each KPI).
+# Operating areas for managers (default: the KPI's operating area for a {kind}).
 # [areas]
-# "Skola" = ["N15428", "N15436"]
+# {area_example}
 
 [report]
 lang = "sv"              # "sv" or "en"
 """
+
+
+_PEERS_KOMMUN = """\
+# RKA's "Liknande kommuner" family used as peers (7 kommuner, {name} itself not included):
+# {families}"""
+
+_PEERS_REGION = """\
+# Peers: Kolada has no "Liknande regioner, övergripande", so "övergripande" means the
+# other 20 regioner ("Övriga regioner"). RKA's "Liknande regioner" (7 regioner) are
+# the other families: {families}"""
+
+REGION_PEER_FAMILIES = ("övergripande", "socioekonomi", "hälso- och sjukvård (inkl läkemedel)")
+"""The peer families of a region: the other 20 regioner, then RKA's "Liknande regioner"."""
+
+_BY_KIND = {
+    "kommun": {
+        "kind_plural": "kommuner",
+        "group": "G2KPI148333",
+        "area_example": '"Skola" = ["N15428", "N15436"]',
+        "rule_need": "N21704",
+        "rule_target": "N15428",
+        "rule_exclude": "N00090",
+    },
+    "region": {
+        "kind_plural": "regioner",
+        "group": "G2KPI148336",
+        "area_example": '"Folkhälsa" = ["U01405", "U01429"]',
+        "rule_need": "N00957",
+        "rule_target": "N60077",
+        "rule_exclude": "N60953",
+    },
+}
 
 
 def starter_plan(
@@ -98,8 +129,24 @@ def starter_plan(
     baseline: int = 2018,
     followup: int = 2022,
     file: str = "plan.toml",
+    groups: Sequence[str] = (),
+    left_out: str = "",
 ) -> str:
     """The text of a commented starter plan (what ``koladagap plan init`` writes).
+
+    The text fits the organisation's type, read from its id: a kommun's peers are
+    its "Liknande kommuner", a region's the other 20 regioner; the comments name the
+    type's "Jämställdhet" KPI group and areas.
+
+    Args:
+        municipality: the kommun or region id.
+        name: its name, for the comments.
+        kpis: the explicit KPI ids.
+        baseline: the data year of Benchmarking 1.
+        followup: the data year of Benchmarking 2.
+        file: the plan's file name, for the commands in the header.
+        groups: KPI groups (``[kpis] groups``).
+        left_out: one line on the KPIs left out and why, written as a comment.
 
     Examples:
         >>> import tomllib
@@ -108,17 +155,29 @@ def starter_plan(
         >>> p = parse_plan(tomllib.loads(text))
         >>> p.organisation, p.kpi_ids, p.baseline.year, p.followups[0].year
         ('0180', ('N15428', 'N00906'), 2018, 2022)
+        >>> "Övriga regioner" in starter_plan("0001", "Region Stockholm", ["N01982"])
+        True
     """
+    kind = "region" if municipality.startswith("00") else "kommun"  # columns.org_kind's rule
     ids = "\n".join(f'  "{k}",' for k in kpis)
-    return _STARTER.format(
+    if kind == "region":
+        peers = _PEERS_REGION.format(families=", ".join(REGION_PEER_FAMILIES[1:]))
+    else:
+        peers = _PEERS_KOMMUN.format(name=name, families=", ".join(PEER_FAMILIES))
+    text = _STARTER.format(
         mid=municipality,
         name=name,
         ids=ids,
         baseline=baseline,
         followup=followup,
         file=file,
-        families=", ".join(PEER_FAMILIES),
+        peers=peers,
+        kind=kind,
+        groups=", ".join(f'"{g}"' for g in groups),
+        left_out=f"\n# {left_out}" if left_out else "",
+        **_BY_KIND[kind],
     )
+    return text.replace("ids = [\n\n]", "ids = []")
 
 
-__all__ = ["starter_plan"]
+__all__ = ["REGION_PEER_FAMILIES", "starter_plan"]
