@@ -489,3 +489,14 @@ def test_level_map_accepts_mappings_and_engine_frames_and_rejects_unknown_levels
         charts.level_map({"A": "red"})
     with pytest.raises(InputError, match="more than one level"):
         charts.level_map(pd.DataFrame({"kpi": ["A", "A"], "level": ["info", "act"]}))
+
+
+def test_a_regions_peers_are_named_as_regions() -> None:
+    """Region Stockholm's peers are "Övriga regioner", never "Liknande kommuner"."""
+    from koladagap.render.charts.base import _peer_note, peers_name
+
+    assert peers_name("sv", "0180") == "Liknande kommuner"
+    assert peers_name("sv", "0001", "Övriga regioner") == "Övriga regioner"
+    assert peers_name("en", "0001", "Övriga regioner") == "Other regions"
+    note = _peer_note("sv", ["0003"] * 20, "Övriga regioner", "0001")
+    assert note.startswith("Övriga regioner: median av 20 regioner") and "(Övriga" not in note

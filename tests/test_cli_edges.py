@@ -396,3 +396,16 @@ def test_demo_region_in_english_has_no_warnings(tmp_path: Path) -> None:
     assert "Region Stockholm (0001)" in r.stdout
     gaps = pd.read_csv(out / "gaps.csv", dtype={"municipality_id": str})
     assert "0000" in set(gaps["municipality_id"])
+
+
+def test_log_lines_name_their_level_in_the_users_language() -> None:
+    """A logged warning reads "koladagap: varning: …" in Swedish, "warning" in English."""
+    import logging
+
+    from koladagap.cli.main import LevelWords
+
+    record = logging.LogRecord("koladagap", logging.WARNING, __file__, 1, "left out %d", (7,), None)
+    assert LevelWords("sv").format(record) == "koladagap: varning: left out 7"
+    assert LevelWords("en").format(record) == "koladagap: warning: left out 7"
+    info = logging.LogRecord("koladagap", logging.INFO, __file__, 1, "x", None, None)
+    assert LevelWords("sv").format(info) == "koladagap: info: x"

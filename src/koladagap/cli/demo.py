@@ -212,12 +212,13 @@ def _deviation_report(
     follow-up reads it back.
     """
     from koladagap.benchmarking.baseline import run_baseline
-    from koladagap.benchmarking.plan import load_plan, starter_plan
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.benchmarking.plan_init import starter_plan_for
     from koladagap.benchmarking.run import run_plan
     from koladagap.render.report import write_report
 
     plan_path = out / "plan.toml"
-    text = starter_plan(mid, name, kg.available_kpis(), baseline=2018, followup=2022)
+    text, _ = starter_plan_for(kg, mid, baseline=2018, followup=2022, announce=False)
     write_atomic(plan_path, text)
     plan = load_plan(plan_path)
     sessions = out / "sessions"

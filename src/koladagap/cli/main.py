@@ -67,13 +67,26 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpar
     return args
 
 
+class LevelWords(logging.Formatter):
+    """``koladagap: varning: …``: log lines name their level in the user's language."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line, its level in words of ``self.lang``."""
+        key = {logging.WARNING: "warning", logging.ERROR: "error"}.get(record.levelno)
+        word = msg(self.lang, key) if key else record.levelname.lower()
+        return f"koladagap: {word}: {super().format(record)}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = parse(build_parser(), argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="koladagap: %(levelname)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(LevelWords(args.lang or "sv"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     # urllib3 logs every retry as a warning; the one-line error says what failed
     logging.getLogger("urllib3").setLevel(logging.NOTSET if args.verbose else logging.ERROR)
     explicit_lang = args.lang

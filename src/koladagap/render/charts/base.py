@@ -246,12 +246,39 @@ def _peer_median(
     return med.reindex(years).to_numpy(dtype="float64")
 
 
-def _peer_note(lang: str, peers: Sequence[str], title: str) -> str:
+def peers_name(lang: str, municipality_id: str, title: str = "") -> str:
+    """What the peers are called: "Liknande kommuner", "Liknande regioner" or "Övriga regioner".
+
+    A kommun's peers are Kolada's "Liknande kommuner"; a region's are Kolada's
+    "Liknande regioner" when the group's title says so, else the other regioner.
+
+    >>> peers_name("sv", "0180"), peers_name("sv", "0001", "Övriga regioner")
+    ('Liknande kommuner', 'Övriga regioner')
+    >>> peers_name("en", "0001", "Liknande regioner, socioekonomi")
+    'Similar regions'
+    """
+    from koladagap.render.charts.rank import rank_kind
+
+    if rank_kind(municipality_id) != "region":
+        return text(lang, "peers_kommun")
+    similar = title.strip().lower().startswith("liknande")
+    return text(lang, "peers_region" if similar else "peers_regions_all")
+
+
+def _peer_note(lang: str, peers: Sequence[str], title: str, municipality_id: str = "") -> str:
+    from koladagap.render.charts.rank import rank_kind
+    from koladagap.render.i18n import check_lang
+    from koladagap.render.i18n.charts import RANK_NOUN
+
+    name = peers_name(lang, municipality_id, title)
+    those = RANK_NOUN[check_lang(lang)][rank_kind(municipality_id)] if municipality_id else ""
     return text(
         lang,
         "note_peers",
+        peers=name,
         n=len(peers),
-        title=f" ({title})" if title else "",
+        those=those or RANK_NOUN[check_lang(lang)]["kommun"],
+        title=f" ({title})" if title and title != name else "",
         k=min(PEER_MIN, len(peers)),
     )
 
@@ -271,6 +298,7 @@ def _reference_lines(
     peers: Sequence[str],
     lang: str,
     markers: bool = False,
+    peers_label: str = "",
 ) -> None:
     """Riket's ``col`` (thin grey dash-dot) and the peers' median (dotted blue) behind the own.
 
@@ -300,7 +328,7 @@ def _reference_lines(
             linestyle=PEERS_STYLE,
             linewidth=1.6 if markers else 1.8,
             marker="D" if markers else "None",
-            label=text(lang, "peers_median"),
+            label=text(lang, "peers_median", peers=peers_label or text(lang, "peers_kommun")),
             gid=f"peers_{col}",
             **kw,
         )

@@ -26,6 +26,7 @@ from koladagap.render.charts.base import (
     _title,
     _wrap,
     _year_axis,
+    peers_name,
 )
 from koladagap.render.charts.labels import kpi_units
 from koladagap.render.i18n import check_lang
@@ -161,10 +162,13 @@ def _gap_references(
     peer_group_title: str,
 ) -> list[str]:
     riket = riket and mid != RIKET_ID and _has_riket(gaps, kpi)
-    _reference_lines(ax, gaps, kpi, years, "gap", riket=riket, peers=peers, lang=lang)
+    label = peers_name(lang, mid, peer_group_title)
+    _reference_lines(
+        ax, gaps, kpi, years, "gap", riket=riket, peers=peers, lang=lang, peers_label=label
+    )
     notes = [text(lang, "note_riket")] if riket else []
     if peers:
-        notes.append(_peer_note(lang, peers, peer_group_title))
+        notes.append(_peer_note(lang, peers, peer_group_title, mid))
     return notes
 
 

@@ -21,6 +21,7 @@ from koladagap.render.charts.base import (
     _pad_zero,
     _title,
     _wrap,
+    peers_name,
 )
 from koladagap.render.charts.labels import format_gap, kpi_units
 from koladagap.render.i18n import check_lang
@@ -93,16 +94,7 @@ def plot_gap_among_municipalities(
     is_peer = np.isin(ids, list(peers)) & ~is_org
     rest = ~(is_org | is_peer)
     ax.axhline(0, color="#222222", linewidth=1.0, gid="zero", zorder=1)
-    ax.scatter(
-        x[rest],
-        g[rest],
-        s=14 if n > 100 else 36,
-        color="#A0A0A0",
-        label=text(lang, "all_kommuner", those=those),
-        gid="kommuner",
-        zorder=2,
-        linewidths=0,
-    )
+    _draw_others(ax, x[rest], g[rest], small=n > 100, label=text(lang, "all_kommuner", those=those))
     if is_org.any():
         ax.scatter(
             x[is_org],
@@ -124,7 +116,7 @@ def plot_gap_among_municipalities(
             color=OKABE_ITO["sky"],
             edgecolor="#1A1A1A",
             linewidth=1.0,
-            label=text(lang, "peers", n=len(peers)),
+            label=text(lang, "peers", peers=peers_name(lang, municipality_id), n=len(peers)),
             gid="peers",
             zorder=4,
         )
@@ -155,6 +147,15 @@ def plot_gap_among_municipalities(
     _title(ax, title, text(lang, "rank_sub", women=women, men=men, year=year or "", those=those))
     _legend(ax)
     return _finish(ax, lang, notes, {"left": 0.11, "right": 0.74, "below": 0.45})
+
+
+def _draw_others(ax: Axes, x: np.ndarray, g: np.ndarray, *, small: bool, label: str) -> None:
+    """The other kommuner (regioner) as grey dots; none when all others are peers."""
+    if len(x):  # a region whose peers are all the other regioner has no "others"
+        ax.scatter(
+            x, g, s=14 if small else 36, color="#A0A0A0", label=label, gid="kommuner",
+            zorder=2, linewidths=0,
+        )  # fmt: skip
 
 
 def rank_kind(municipality_id: str) -> str:

@@ -29,6 +29,7 @@ from koladagap.render.charts.base import (
     _title,
     _wrap,
     _year_axis,
+    peers_name,
 )
 from koladagap.render.charts.labels import kpi_units
 from koladagap.render.i18n import check_lang
@@ -94,19 +95,21 @@ def plot_kpi_trend(
     riket = riket and municipality_id != RIKET_ID and _has_riket(wide, kpi)
     if parity_target is not None:
         _draw_share_of_one_sex(
-            ax, wide, kpi, municipality_id, years, riket, peers, name, parity_target, lang
-        )
+            ax, wide, kpi, municipality_id, years, riket, peers, name, parity_target, lang,
+            peers_name(lang, municipality_id, peer_group_title),
+        )  # fmt: skip
         sub = text(lang, "share_sub", name=name)
     else:
         women, men = sex_labels(title, lang)
         _draw_sex_lines(
-            ax, wide, kpi, municipality_id, years, riket, peers, name, lang, (women, men)
-        )
+            ax, wide, kpi, municipality_id, years, riket, peers, name, lang, (women, men),
+            peers_name(lang, municipality_id, peer_group_title),
+        )  # fmt: skip
         sub = text(lang, "trend_sub", name=name, women=women, men=men)
     if riket:
         notes.append(text(lang, "note_riket"))
     if peers:
-        notes.append(_peer_note(lang, peers, peer_group_title))
+        notes.append(_peer_note(lang, peers, peer_group_title, municipality_id))
     _title(ax, title, sub)
     ax.set_ylabel(_wrap(unit or units.value_label, 36), fontsize=FONT["label"])
     _year_axis(ax, lang, int(years[0]), int(years[-1]), baseline_year)
@@ -125,6 +128,7 @@ def _draw_sex_lines(
     name: str,
     lang: str,
     labels: tuple[str, str],
+    peers_label: str,
 ) -> None:
     handles: list[Any] = []
     names: list[str] = []
@@ -167,7 +171,7 @@ def _draw_sex_lines(
     if peers:
         med = {s: _peer_median(wide, kpi, peers, years, s) for s in ("women", "men")}
         block(
-            _wrap(text(lang, "peers_median"), 20),
+            _wrap(text(lang, "peers_median", peers=peers_label), 20),
             "peers_",
             med,
             {"linewidth": 1.6, "linestyle": PEERS_STYLE, **thin},
@@ -187,6 +191,7 @@ def _draw_share_of_one_sex(
     name: str,
     target: float,
     lang: str,
+    peers_label: str,
 ) -> None:
     ax.axhspan(
         target - 10,
@@ -217,8 +222,9 @@ def _draw_share_of_one_sex(
         zorder=4,
     )
     _reference_lines(
-        ax, wide, kpi, years, "total", riket=riket, peers=peers, lang=lang, markers=True
-    )
+        ax, wide, kpi, years, "total", riket=riket, peers=peers, lang=lang, markers=True,
+        peers_label=peers_label,
+    )  # fmt: skip
     lo = float(np.nanmin([*ax.get_ylim(), target - 15]))
     hi = float(np.nanmax([*ax.get_ylim(), target + 15]))
     ax.set_ylim(max(0.0, lo), min(100.0, hi))

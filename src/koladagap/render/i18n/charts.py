@@ -24,8 +24,11 @@ CHART_TEXT: dict[str, dict[str, str]] = {
         "year": "År",
         "value": "Värde",
         "riket": "Riket",
-        "peers_median": "Liknande kommuner (median)",
-        "peers": "Liknande kommuner ({n})",
+        "peers_median": "{peers} (median)",
+        "peers": "{peers} ({n})",
+        "peers_kommun": "Liknande kommuner",
+        "peers_region": "Liknande regioner",
+        "peers_regions_all": "Övriga regioner",
         "all_kommuner": "Övriga {those}",
         "baseline": "Utgångsläge",
         "trend_sub": "{name}: {women} och {men} över tid",
@@ -39,7 +42,7 @@ CHART_TEXT: dict[str, dict[str, str]] = {
         "higher_women": "▲ {women} högre",
         "higher_men": "▼ {men} högre",
         "note_riket": "Riket = Koladas värde för hela landet.",
-        "note_peers": "Liknande kommuner: median av {n} kommuner{title}, minst {k} med värde.",
+        "note_peers": "{peers}: median av {n} {those}{title}, minst {k} med värde.",
         "note_missing_years": "Tomrum i linjen = år då skillnaden inte kan beräknas "
         "(uppgift för {women} eller {men} saknas).",
         "note_counts": "Antal beror på kommunens storlek; därför visas inte Riket och "
@@ -72,8 +75,11 @@ CHART_TEXT: dict[str, dict[str, str]] = {
         "year": "Year",
         "value": "Value",
         "riket": "Sweden (Riket)",
-        "peers_median": "Similar municipalities (median)",
-        "peers": "Similar municipalities ({n})",
+        "peers_median": "{peers} (median)",
+        "peers": "{peers} ({n})",
+        "peers_kommun": "Similar municipalities",
+        "peers_region": "Similar regions",
+        "peers_regions_all": "Other regions",
         "all_kommuner": "Other {those}",
         "baseline": "Baseline",
         "trend_sub": "{name}: {women} and {men} over time",
@@ -87,8 +93,7 @@ CHART_TEXT: dict[str, dict[str, str]] = {
         "higher_women": "▲ {women} higher",
         "higher_men": "▼ {men} higher",
         "note_riket": "Sweden = Kolada's figure for the whole country.",
-        "note_peers": "Similar municipalities: median of {n}{title}, when at least {k} have "
-        "a value.",
+        "note_peers": "{peers}: median of {n} {those}{title}, when at least {k} have a value.",
         "note_missing_years": "Breaks in the line = years when the difference cannot be "
         "computed (value for {women} or {men} missing).",
         "note_counts": "Counts depend on the municipality's size, so Sweden and similar "
