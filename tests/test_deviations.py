@@ -62,9 +62,11 @@ def test_flags_are_traceable_to_printed_thresholds(vellinge: object) -> None:
         assert re.search(r"material:", reasons) and re.search(r"reference:z=", reasons)
     frames = report_frames(res)  # type: ignore[arg-type]
     annex = frames.annex
-    assert {"materiality.share_pp", "reference.pool_years", "reference.watch_z"} <= set(
-        annex["Inställning"]
-    )
+    assert {
+        "Väsentlighet, andelar (procentenheter)",
+        "Jämförelse, år i underlaget",
+        "Jämförelse, z för bevaka",
+    } <= set(annex["Inställning"])
     # managers read sentences, not machine codes
     said = frames.overview["Skäl"].astype(str)
     assert not said.str.contains(r"\w+:\S", regex=True).any()
@@ -119,8 +121,9 @@ def test_xlsx_has_three_sheets_frozen_header_filters_and_colours(
 def test_csv_md_html_and_english(vellinge: object, tmp_path: Path) -> None:
     files = write_report(vellinge, tmp_path / "r.csv")  # type: ignore[arg-type]
     assert [f.name for f in files] == ["r.csv", "r-avvikelseanmalan.csv", "r-metodbilaga.csv"]
-    for f in files:
-        assert f.read_text(encoding="utf-8").rstrip().endswith(f"# {SOURCE}")
+    for f in files:  # plain CSV: the attribution is the last column, not a comment line
+        assert "#" not in f.read_text(encoding="utf-8").splitlines()[-1]
+        assert pd.read_csv(f)["source"].eq(SOURCE).all()
     with files[0].open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:2] == ["Nyckeltal", "Benämning"]
@@ -150,7 +153,8 @@ def test_a_threshold_reads_the_same_in_the_overview_and_the_annex(
     assert rules and any(f"≥ {shown} {unit}" in r or f">= {shown} {unit}" in r for r in rules)
     other = "3.5" if lang == "sv" else "3,5"
     assert not any(other in r for r in rules)
-    (value,) = [row[2] for row in annex if row[1] == "materiality.share_pp"]
+    name = "Väsentlighet, andelar" if lang == "sv" else "Materiality, shares"
+    (value,) = [row[2] for row in annex if str(row[1]).startswith(name)]
     assert value == shown
 
 

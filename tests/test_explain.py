@@ -51,8 +51,16 @@ def test_sentences_follow_the_level(vellinge: pd.DataFrame) -> None:
 def test_share_of_one_sex_names_the_underrepresented_sex(vellinge: pd.DataFrame) -> None:
     row = vellinge[(vellinge["kpi"] == "N00945") & (vellinge["municipality_id"] == "1233")]
     said = explain(row).iloc[0]
-    assert said.startswith("Andelen är 33,3 % (män underrepresenterade)")
+    assert said.startswith(
+        "Avståndet från 50/50 är 16,7 procentenheter: andelen är 33,3 % "
+        "(män underrepresenterade). Den är större"
+    )
     assert "nackdel" not in said
+    near = row.assign(level="none", total=45.0, gap=-5.0, reasons="not_material:value 45")
+    assert explain(near).iloc[0] == (
+        "Andelen är 45,0 % (5,0 procentenheter från 50/50): inte så långt från en jämn "
+        "fördelning att det räknas som väsentligt."
+    )
 
 
 def test_missing_value_is_cannot_assess() -> None:
@@ -154,3 +162,43 @@ def test_codes_become_sentences_in_the_readers_language(vellinge: pd.DataFrame) 
     assert "förväntade skillnaden" in sv[1] and "expected gap" in en[1]
     assert (sv[2:4], en[2:4]) == (sv[:2], en[:2])
     assert sv[4] == "Undantagen från bedömningen: eventuellt senare."
+
+
+def test_a_region_is_compared_with_the_regions() -> None:
+    """Region Stockholm's reasons speak of regions, a kommun's of kommuner of its type."""
+    res = evaluate(
+        sample_values(),
+        None,
+        year=2022,
+        municipalities=["0001", "1233"],
+        municipality_meta=sample_municipalities(),
+        kpi_table=kpi_table(),
+    )
+    judged = res["level"].isin(["info", "watch", "act"])
+    for lang, region, kommun in [
+        ("sv", "regioner", "kommuner av samma typ"),
+        ("en", "regions", "municipalities of the same type"),
+    ]:
+        said = explain(res, lang)
+        own = res["municipality_id"].eq("0001") & judged
+        assert said[own].str.contains(region).all() and not said[own].str.contains(kommun).any()
+        assert said[res["municipality_id"].eq("1233") & judged].str.contains(kommun).all()
+
+
+def test_the_kpi_tables_exclusion_reasons_read_in_swedish() -> None:
+    row = pd.DataFrame(
+        {
+            "level": ["excluded"],
+            "kind": ["amount"],
+            "gap": [461.0],
+            "relative_gap": [0.02],
+            "total": [37821.0],
+            "reasons": ["excluded:a head count: context for other KPIs, not a gap to judge"],
+        }
+    )
+    (sv,) = explain(row).tolist()
+    assert sv == (
+        "Undantagen från bedömningen: ett antal invånare: sammanhang för andra nyckeltal, "
+        "inte en skillnad att bedöma."
+    )
+    assert explain(row, "en")[0].endswith("context for other KPIs, not a gap to judge.")

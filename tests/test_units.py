@@ -129,6 +129,22 @@ def test_unit_table_speaks_of_units_only(server: KoladaStandin, tmp_path: Path) 
     assert set(ug.table["ou_id"]) == set(SCHOOLS)
 
 
+def test_unit_table_gives_reasons_in_words(server: KoladaStandin, tmp_path: Path) -> None:
+    """The units' "Skäl" are sentences about units, never the engine's codes."""
+    from koladagap.render.units import unit_table
+
+    ug = unit_gaps(online(server, tmp_path), "0180", "N15428", 2022, kind="V15")
+    for lang, why, drives, among in [
+        ("sv", "Skäl", "Driver kommunens skillnad", "enheter av samma slag"),
+        ("en", "Reasons", "Drives the municipality's gap", "units of the same kind"),
+    ]:
+        t = unit_table(ug, lang)
+        said = t[why].astype(str)
+        assert not said.str.contains(r"[a-z]+_[a-z_]+|\w+:\S", regex=True).any()
+        assert said.str.contains(among).any() and not said.str.contains("kommuner").any()
+        assert set(t[drives].dropna()) <= ({"ja", "nej"} if lang == "sv" else {"yes", "no"})
+
+
 def test_plot_unit_gaps_moved_to_render_and_the_old_name_warns() -> None:
     import koladagap.benchmarking.units as units
 
@@ -204,3 +220,5 @@ def test_plan_with_units_adds_a_report_section(server: KoladaStandin, tmp_path: 
     (md,) = write_report(res, tmp_path / "r.md")
     text = md.read_text(encoding="utf-8")
     assert "## Enheter" in text and "Skola 01" in text
+    assert "material:" not in text and "not_computable" not in text  # reasons in words
+    assert "enheter av samma slag" in text

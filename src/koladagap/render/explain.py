@@ -28,9 +28,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from koladagap.columns import org_kind
 from koladagap.engine.result import EXPECTED_MISSING, NO_RULE, NOT_ELECTION_YEAR, VALUE_MISSING
-from koladagap.render.i18n import format_numbers
-from koladagap.render.i18n.explain import explain_text
+from koladagap.render.i18n import check_lang, format_numbers
+from koladagap.render.i18n.explain import AMONG, EXCLUSION_REASONS, explain_text
 from koladagap.render.i18n.groups import label_columns
 
 _NUM = r"-?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf|nan)"
@@ -182,7 +183,9 @@ def _size(table: pd.DataFrame, who: pd.Series, lang: str) -> tuple[pd.Series, pd
     rel = pd.to_numeric(table["relative_gap"], errors="coerce").abs() * 100
     share = _fill(t["pp"], v=_numbers(gap, lang, 1))
     amount = _fill(t["pct"], v=_numbers(rel, lang, 0))
-    one = _fill(t["one_sex"], v=_numbers(table["total"], lang, 1), who=who)
+    one = _fill(
+        t["one_sex"], v=_numbers(table["total"], lang, 1), d=_numbers(gap, lang, 1), who=who
+    )
     value = _fill(t["kr"], v=_numbers(gap, lang, 0))
     size = np.select(
         [kind == "share", kind == "amount", kind == "share_of_one_sex"], [share, amount, one], value
@@ -198,18 +201,51 @@ def _number(table: pd.DataFrame, column: str, coded: pd.Series) -> pd.Series:
     return exact.fillna(coded)
 
 
-def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
+def compared_with(table: pd.DataFrame, lang: str = "sv", among: str | None = None) -> pd.Series:
+    """Per row: who the organisation is compared with, in words.
+
+    ``among="unit"`` for an organisation's units; else read from ``municipality_id``
+    (a region is compared with the regions, a kommun with kommuner of the same type).
+
+    >>> compared_with(pd.DataFrame({"municipality_id": ["0001", "1233"]})).tolist()
+    ['regioner', 'kommuner av samma typ']
+    """
+    words = AMONG[check_lang(lang)]
+    if among is not None:
+        return pd.Series(words[among], index=table.index, dtype="string")
+    if "municipality_id" not in table.columns:
+        return pd.Series(words["kommun"], index=table.index, dtype="string")
+    region = org_kind(table["municipality_id"]).eq("region").to_numpy(dtype=bool)
+    out = np.where(region, words["region"], words["kommun"])
+    return pd.Series(out, index=table.index, dtype="string")
+
+
+def _none(table: pd.DataFrame, size: pd.Series, lang: str) -> pd.Series:
+    """Why a gap is not material: its size; a one-sex share's share and distance from 50/50."""
+    t = explain_text(lang)
+    kind = table["kind"].astype("string").fillna("share")
+    gap = pd.to_numeric(table["gap"], errors="coerce").abs()
+    one = _fill(t["none_one_sex"], v=_numbers(table["total"], lang, 1), d=_numbers(gap, lang, 1))
+    out: pd.Series = _fill(t["none"], size=size).where(kind != "share_of_one_sex", one)
+    return out
+
+
+def explain(table: pd.DataFrame, lang: str = "sv", *, among: str | None = None) -> pd.Series:
     """One plain sentence or two per row of an evaluation result, saying why it has its level.
 
     Args:
         table: rows of :func:`koladagap.engine.evaluate`'s result: ``level`` and
             ``reasons`` (the codes), ``kind``, ``gap``, ``relative_gap``, ``total`` (the
             size) and, when present, ``disadvantaged``, ``label_women`` or ``kpi_title``
-            (girls and boys) and ``direction``.
+            (girls and boys), ``direction`` and ``municipality_id`` (a region is
+            compared with the regions).
         lang: ``"sv"`` (default) or ``"en"``.
+        among: ``"unit"`` when the rows are an organisation's units
+            (:func:`compared_with`).
     """
     t = explain_text(lang)
     idx = table.index
+    peers = compared_with(table, lang, among)
     level = table["level"].astype("string").fillna("")
     codes = reason_codes(table["reasons"]).set_axis(idx)
     who = disadvantaged_words(table, lang).fillna("–")
@@ -237,12 +273,12 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
     )
     info = np.select(
         [zz.isna(), zz <= -2.0],
-        [t["info_noref"], _fill(t["info_small"], z=z)],
-        _fill(t["info"], z=z),
+        [t["info_noref"], _fill(t["info_small"], z=z, among=peers)],
+        _fill(t["info"], z=z, among=peers),
     )
     body = np.select(
         [level == "act", level == "watch", level == "info"],
-        [_fill(t["act"], z=z, k=k), _fill(t["watch"], z=z, k=k), info],
+        [_fill(t["act"], z=z, k=k, among=peers), _fill(t["watch"], z=z, k=k, among=peers), info],
         "",
     )
     judged = (
@@ -252,7 +288,8 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
         + np.where(codes["no_rule"], t["capped"], "")
     )
     detail = codes["detail"].fillna("")
-    why = detail.mask(detail == NOT_ELECTION_YEAR, t["not_election_year"])  # else the table's text
+    said = detail.replace(EXCLUSION_REASONS[check_lang(lang)])  # the KPI table's text, in words
+    why = said.mask(detail == NOT_ELECTION_YEAR, t["not_election_year"])
     excluded = t["excluded"] + why.map(lambda r: f": {r}." if r else ".")
     missing = np.where(
         detail == EXPECTED_MISSING, t["not_computable_expected"], t["not_computable"]
@@ -264,7 +301,7 @@ def explain(table: pd.DataFrame, lang: str = "sv") -> pd.Series:
             level == "excluded",
             level == "none",
         ],
-        [missing, t["too_small"], excluded, _fill(t["none"], size=size)],
+        [missing, t["too_small"], excluded, _none(table, size, lang)],
         judged,
     )
     return pd.Series(out, index=idx, dtype="string")
@@ -279,6 +316,7 @@ def reasons_by_kpi(table: pd.DataFrame, lang: str = "sv") -> dict[str, str]:
 
 __all__ = [
     "about_children",
+    "compared_with",
     "disadvantaged_code",
     "disadvantaged_words",
     "explain",

@@ -14,7 +14,13 @@ import pandas as pd
 
 from koladagap.benchmarking.units import OU_TYPES, UnitGaps
 from koladagap.render.charts import _finish, _get_ax, short_title
-from koladagap.render.i18n import check_lang, format_number, level_labels, level_names
+from koladagap.render.i18n import (
+    check_lang,
+    format_number,
+    format_setting,
+    level_labels,
+    level_names,
+)
 from koladagap.render.style import LEVEL_COLOURS, OKABE_ITO
 
 if TYPE_CHECKING:
@@ -97,13 +103,22 @@ _UNIT_SOURCES = ("kpi", "unit_title", "ou_id", "period", "women", "men", "gap", 
 
 
 def unit_table(ug: UnitGaps, lang: str = "sv") -> pd.DataFrame:
-    """The units' table as a reader sees it: headers and level names in ``lang``."""
+    """The units' table as a reader sees it: headers, level names and reasons in ``lang``.
+
+    The reasons are :func:`~koladagap.render.explain.explain`'s sentences (a unit is
+    compared with the units of the same kind), never the engine's codes; whether a
+    unit drives the organisation's gap reads ``ja``/``nej`` (``yes``/``no``).
+    """
+    from koladagap.render.explain import explain
+
     t = ug.table
-    out = pd.DataFrame(
-        {h: t[c] for h, c in zip(_UNIT_HEADERS[check_lang(lang)], _UNIT_SOURCES, strict=True)}
-    )
-    level_col = _UNIT_HEADERS[check_lang(lang)][7]
-    out[level_col] = level_names(t["level"].astype(str), lang).to_numpy()
+    heads = _UNIT_HEADERS[check_lang(lang)]
+    out = pd.DataFrame({h: t[c] for h, c in zip(heads, _UNIT_SOURCES, strict=True)})
+    out[heads[7]] = level_names(t["level"].astype(str), lang).to_numpy()
+    out[heads[8]] = explain(t, lang, among="unit").to_numpy()
+    drives = t["drives"].astype("boolean")
+    words = drives.map({True: format_setting(True, lang), False: format_setting(False, lang)})
+    out[heads[10]] = words.astype("string").to_numpy()
     return out
 
 

@@ -115,6 +115,35 @@ def level_names(
     return s.map(lambda v: table.get(str(v), v) if isinstance(v, str) else v)
 
 
+LEVEL_ORDER: tuple[str, ...] = (
+    "act",
+    "watch",
+    "info",
+    "none",
+    "not_computable",
+    "too_small",
+    "excluded",
+)
+"""The levels in the order a summary counts them: flags first, cannot-assess last."""
+
+
+def level_counts(levels: pd.Series | Iterable[Any], lang: str = "sv", short: bool = True) -> str:
+    """How many rows have each level, in the one vocabulary: ``"Åtgärda: 2; Undantagen: 1"``.
+
+    Every level present is named (:data:`LEVEL_SHORT`, or :data:`LEVEL_LABELS` with
+    ``short=False``), so an excluded KPI is "Undantagen" here as in every table.
+
+    >>> level_counts(["act", "none", "act", "excluded"])
+    'Åtgärda: 2; Ej påtaglig: 1; Undantagen: 1'
+    >>> level_counts(["too_small"], "en", short=False)
+    'Too few to judge: 1'
+    """
+    table = (LEVEL_SHORT if short else LEVEL_LABELS)[check_lang(lang)]
+    s = levels if isinstance(levels, pd.Series) else pd.Series(list(levels), dtype=object)
+    counts = s.astype("string").value_counts()
+    return "; ".join(f"{table[k]}: {int(counts[k])}" for k in LEVEL_ORDER if k in counts)
+
+
 # --- numbers ---------------------------------------------------------------------------
 
 
@@ -190,12 +219,14 @@ __all__ = [
     "DASH",
     "LANGS",
     "LEVEL_LABELS",
+    "LEVEL_ORDER",
     "LEVEL_SHORT",
     "Lang",
     "check_lang",
     "format_number",
     "format_numbers",
     "format_setting",
+    "level_counts",
     "level_labels",
     "level_names",
 ]

@@ -20,6 +20,10 @@ Examples:
     'medel 2016–2018'
     >>> years_heading("en", 2018, 2018)
     '2018'
+    >>> gap_heading("sv", years="2018"), gap_heading("sv", years="medel 2016–2018")
+    ('Skillnad 2018 (K − M)', 'Skillnad, medel 2016–2018 (K − M)')
+    >>> gap_heading("en", kind="share_of_one_sex", years="2018")
+    'Distance from 50/50, 2018 (percentage points)'
 """
 
 from __future__ import annotations
@@ -31,17 +35,17 @@ ONE_SEX = "share_of_one_sex"
 
 _WORDS: dict[str, dict[str, str]] = {
     "sv": {
-        "gap": "Skillnad (K − M)",
-        "gap_named": "Skillnad ({women} − {men})",
-        "distance": "Avstånd från 50/50 (procentenheter)",
+        "gap": "Skillnad{when} (K − M)",
+        "gap_named": "Skillnad{when} ({women} − {men})",
+        "distance": "Avstånd från 50/50{when} (procentenheter)",
         "share_K": "Andel kvinnor",
         "share_M": "Andel män",
         "mean": "medel {first}–{last}",
     },
     "en": {
-        "gap": "Gap (W − M)",
-        "gap_named": "Gap ({women} − {men})",
-        "distance": "Distance from 50/50 (percentage points)",
+        "gap": "Gap{when} (W − M)",
+        "gap_named": "Gap{when} ({women} − {men})",
+        "distance": "Distance from 50/50{when} (percentage points)",
         "share_K": "Women's share",
         "share_M": "Men's share",
         "mean": "mean {first}–{last}",
@@ -50,19 +54,29 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 def gap_heading(
-    lang: str = "sv", *, kind: str | None = None, women: str | None = None, men: str | None = None
+    lang: str = "sv",
+    *,
+    kind: str | None = None,
+    women: str | None = None,
+    men: str | None = None,
+    years: str | None = None,
 ) -> str:
     """The label of a KPI's gap: women − men, or the distance from 50/50 for a one-sex share.
 
     ``women`` and ``men`` name the groups when they are not women and men (girls and
-    boys, :func:`koladagap.render.i18n.groups.sex_labels`).
+    boys, :func:`koladagap.render.i18n.groups.sex_labels`). ``years`` says what the
+    figure covers (:func:`years_heading`: one year, or a mean over several).
     """
     w = _WORDS[check_lang(lang)]
+    when = ""
+    if years:
+        lone = str(years).isdigit() and kind != ONE_SEX
+        when = f" {years}" if lone else f", {years}"
     if kind == ONE_SEX:
-        return w["distance"]
+        return w["distance"].format(when=when)
     if women and men:
-        return w["gap_named"].format(women=women, men=men)
-    return w["gap"]
+        return w["gap_named"].format(women=women, men=men, when=when)
+    return w["gap"].format(when=when)
 
 
 def share_heading(lang: str, share_of: str) -> str:

@@ -49,7 +49,7 @@ MOVEMENT_LABELS: dict[str, dict[str, str]] = {
         "below_threshold": "under gränsen, ingen säkerställd förbättring",
         "escalated": "skärpt",
         "de-escalated": "mildrad",
-        "not_assessable": "kan ej bedömas nu",
+        "not_assessable": "kan inte bedömas nu",
         "none": "–",
     },
     "en": {

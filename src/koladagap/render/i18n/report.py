@@ -48,7 +48,7 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "men": "Män/pojkar",
         "total": "Totalt",
         "gap": "Skillnad (K − M)",
-        "relative_gap": "Relativ skillnad",
+        "relative_gap": "Relativ skillnad (%)",
         "disadvantaged": "Missgynnad grupp",
         "expected": "Förväntad skillnad",
         "level": "Nivå",
@@ -61,9 +61,15 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "percentile_ref": "Percentil",
         "peer_median_gap": "Liknande kommuner, median skillnad",
         "riket_gap": "Riket, skillnad",
+        "peer_median_distance": "Liknande kommuner, median avstånd från 50/50",
+        "riket_distance": "Riket, avstånd från 50/50",
         "baseline_year": "Basår",
-        "gap_baseline": "Skillnad vid basår",
-        "delta": "Förändring (+ = sämre)",
+        "gap_baseline": "Skillnad vid basår (K − M)",
+        "distance_baseline": "Avstånd från 50/50 vid basår (procentenheter)",
+        "measure": "Vad medelvärdena mäter",
+        "mean_baseline": "Medel vid basår",
+        "mean_followup": "Medel nu",
+        "delta": "Förändring av medel (+ = sämre)",
         "change": "Förändring sedan basår",
         "level_baseline": "Nivå vid basår",
         "flag_movement": "Flaggans rörelse",
@@ -83,8 +89,6 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "value": "Värde",
         "explanation": "Förklaring",
         "underrepresented": " (underrepresenterat kön)",
-        "evidence_baseline": "Underlag vid basår (medel av oberoende mätningar)",
-        "evidence_followup": "Underlag nu (medel av oberoende mätningar)",
         "target_gap": "skillnad {v}",
         "target_value": "värde {v}",
         "target_by": " år {year}",
@@ -115,7 +119,7 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "men": "Men/boys",
         "total": "Total",
         "gap": "Gap (W − M)",
-        "relative_gap": "Relative gap",
+        "relative_gap": "Relative gap (%)",
         "disadvantaged": "Disadvantaged group",
         "expected": "Expected gap",
         "level": "Level",
@@ -128,9 +132,15 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "percentile_ref": "Percentile",
         "peer_median_gap": "Similar municipalities, median gap",
         "riket_gap": "Sweden (Riket), gap",
+        "peer_median_distance": "Similar municipalities, median distance from 50/50",
+        "riket_distance": "Sweden (Riket), distance from 50/50",
         "baseline_year": "Baseline year",
-        "gap_baseline": "Gap at baseline",
-        "delta": "Change (+ = worse)",
+        "gap_baseline": "Gap at baseline (W − M)",
+        "distance_baseline": "Distance from 50/50 at baseline (percentage points)",
+        "measure": "What the means measure",
+        "mean_baseline": "Mean at baseline",
+        "mean_followup": "Mean now",
+        "delta": "Change of the means (+ = worse)",
         "change": "Change since baseline",
         "level_baseline": "Level at baseline",
         "flag_movement": "Flag movement",
@@ -150,14 +160,28 @@ REPORT_TEXT: dict[str, dict[str, Any]] = {
         "value": "Value",
         "explanation": "Explanation",
         "underrepresented": " (under-represented sex)",
-        "evidence_baseline": "Evidence at baseline (mean of independent measurements)",
-        "evidence_followup": "Evidence now (mean of independent measurements)",
         "target_gap": "gap {v}",
         "target_value": "value {v}",
         "target_by": " by {year}",
     },
 }
 """Titles and headers of the report, by language."""
+
+REGION_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "peer_median_gap": "Övriga regioner, median skillnad",
+        "peer_median_distance": "Övriga regioner, median avstånd från 50/50",
+        "peers": "Övriga regioner",
+        "riket_note": "Riket är ett vägt nationellt värde; övriga regioner ett ovägt medianvärde",
+    },
+    "en": {
+        "peer_median_gap": "Other regions, median gap",
+        "peer_median_distance": "Other regions, median distance from 50/50",
+        "peers": "Other regions",
+        "riket_note": "Riket is a weighted national figure; the other regions an unweighted median",
+    },
+}
+"""The words that differ in a region's report: its peers are the other regions."""
 
 RULE_SENTENCES: dict[str, dict[str, str]] = {
     "sv": {
@@ -325,6 +349,122 @@ THRESHOLD_NOTES: dict[str, dict[str, str]] = {
 """What each threshold of the plan means, for the methods annex."""
 
 
+MEASURE_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "share": "K − M i procentenheter",
+        "amount": "skillnad i procent, 100 · ln(K/M)",
+        "share_of_one_sex": "avstånd från 50/50 i procentenheter",
+        "gap_value": "K − M i nyckeltalets enhet",
+        "excess": " minus förväntad skillnad",
+        "and": " och ",
+        "election": "valåret ",
+    },
+    "en": {
+        "share": "W − M in percentage points",
+        "amount": "difference in per cent, 100 · ln(W/M)",
+        "share_of_one_sex": "distance from 50/50 in percentage points",
+        "gap_value": "W − M in the KPI's unit",
+        "excess": " less the expected gap",
+        "and": " and ",
+        "election": "election year ",
+    },
+}
+"""What the follow-up's means measure, per kind of KPI, and the years they cover."""
+
+SETTING_NAMES: dict[str, dict[str, str]] = {
+    "sv": {
+        "organisation": "Organisation",
+        "meeting": "Möte",
+        "baseline": "Baslinje",
+        "comparison.peer_family": "Jämförelsegrupp",
+        "comparison.riket": "Jämförs med Riket",
+        "data": "Data",
+        "kpis.groups": "Nyckeltalsgrupp {id}",
+        "materiality.share_pp": "Väsentlighet, andelar (procentenheter)",
+        "materiality.share_relative": "Väsentlighet, små andelar (andel av gynnat värde)",
+        "materiality.share_min_pp": "Väsentlighet, små andelar (minst procentenheter)",
+        "materiality.relative": "Väsentlighet, belopp (andel av gynnat värde)",
+        "materiality.one_sex_band": "Väsentlighet, det ena könets andel (jämnt intervall, %)",
+        "materiality.gap_value_tolerance": "Väsentlighet, värden som är en skillnad (tolerans)",
+        "credibility.alpha": "Trovärdighet, nivå för intervallet",
+        "credibility.min_n": "Trovärdighet, minsta antal personer",
+        "reference.watch_z": "Jämförelse, z för bevaka",
+        "reference.act_z": "Jämförelse, z för åtgärda",
+        "reference.act_fdr_q": "Jämförelse, högsta andel falska larm för åtgärda",
+        "reference.pool_years": "Jämförelse, år i underlaget",
+        "reference.min_n": "Jämförelse, minsta antal jämförbara värden",
+        "followup.min_change_pp": "Uppföljning, minsta förändring (procentenheter)",
+        "followup.min_change_relative": "Uppföljning, minsta förändring (andel av värdet)",
+        "followup.baseline_fraction": "Uppföljning, minsta andel av skillnaden vid basåret",
+        "followup.z": "Uppföljning, z för en förändring",
+        "followup.noise_quantile": "Uppföljning, kvantil för normal variation",
+        "followup.mean_years": "Uppföljning, år före basåret i trenden mot målet",
+    },
+    "en": {
+        "organisation": "Organisation",
+        "meeting": "Meeting",
+        "baseline": "Baseline",
+        "comparison.peer_family": "Comparison group",
+        "comparison.riket": "Compared with Riket",
+        "data": "Data",
+        "kpis.groups": "KPI group {id}",
+        "materiality.share_pp": "Materiality, shares (percentage points)",
+        "materiality.share_relative": "Materiality, small shares (fraction of advantaged value)",
+        "materiality.share_min_pp": "Materiality, small shares (at least percentage points)",
+        "materiality.relative": "Materiality, amounts (fraction of advantaged value)",
+        "materiality.one_sex_band": "Materiality, one sex's share (even band, %)",
+        "materiality.gap_value_tolerance": "Materiality, values that are a gap (tolerance)",
+        "credibility.alpha": "Credibility, level of the interval",
+        "credibility.min_n": "Credibility, fewest people",
+        "reference.watch_z": "Reference, z for watch",
+        "reference.act_z": "Reference, z for act",
+        "reference.act_fdr_q": "Reference, highest false discovery rate for act",
+        "reference.pool_years": "Reference, years pooled",
+        "reference.min_n": "Reference, fewest comparable values",
+        "followup.min_change_pp": "Follow-up, smallest change (percentage points)",
+        "followup.min_change_relative": "Follow-up, smallest change (fraction of the value)",
+        "followup.baseline_fraction": "Follow-up, smallest fraction of the baseline gap",
+        "followup.z": "Follow-up, z for a change",
+        "followup.noise_quantile": "Follow-up, quantile of normal variation",
+        "followup.mean_years": "Follow-up, years before the baseline in the trend to target",
+    },
+}
+"""The methods annex's settings in words (the plan file's keys are for the plan file)."""
+
+DATA_SOURCES: dict[str, dict[str, str]] = {
+    "sv": {
+        "api": "Kolada (webbtjänsten)",
+        "offline": "Kolada (lokalt sparad kopia)",
+        "cache": "Kolada (lokalt sparad kopia)",
+        "sample": "Kolada, urvalet som följer med koladagap",
+    },
+    "en": {
+        "api": "Kolada (web service)",
+        "offline": "Kolada (local copy)",
+        "cache": "Kolada (local copy)",
+        "sample": "Kolada, the sample shipped with koladagap",
+    },
+}
+"""Where a report's data came from, in words (``PlanResult.data_source``)."""
+
+
+def setting_name(key: str, lang: str = "sv") -> str:
+    """A plan setting's name for readers; an unknown key is written as words.
+
+    >>> setting_name("reference.watch_z"), setting_name("kpis.groups G2KPI1", "en")
+    ('Jämförelse, z för bevaka', 'KPI group G2KPI1')
+    >>> setting_name("followup.new_rule")
+    'followup: new rule'
+    """
+    names = SETTING_NAMES[report_lang(lang)]
+    head, _, rest = key.partition(" ")
+    if head in names:
+        return names[head].format(id=rest) if "{id}" in names[head] else names[head]
+    section, _, name = key.rpartition(".")
+    words = name.replace("_", " ")
+    return f"{section.replace('_', ' ')}: {words}" if section else words
+
+
 def report_lang(lang: str) -> Lang:
     """``lang`` if the report speaks it, else an :class:`~koladagap.errors.InputError`.
 
@@ -345,10 +485,15 @@ def report_text(lang: str) -> dict[str, Any]:
 
 __all__ = [
     "ANNEX_TEXT",
+    "DATA_SOURCES",
+    "MEASURE_WORDS",
+    "REGION_TEXT",
     "REPORT_TEXT",
     "RULE_SENTENCES",
     "RULE_WORDS",
+    "SETTING_NAMES",
     "THRESHOLD_NOTES",
     "report_lang",
     "report_text",
+    "setting_name",
 ]

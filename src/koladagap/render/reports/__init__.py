@@ -18,13 +18,18 @@ tables every writer shares:
 :func:`write_report` writes it as ``.xlsx`` (one sheet per part, frozen header,
 filters, level colours, column widths), ``.csv`` (one file per part), ``.md`` or
 ``.html``; optionally one file per operating area. Every output carries the source
-line ("Källa: Kolada; egen bearbetning"). :func:`report_frames` gives the same
-parts as labelled frames.
+line ("Källa: Kolada; egen bearbetning"; in a csv file the last column, ``source``).
+:func:`report_frames` gives the same parts as labelled frames.
 
-Modules: :mod:`.model` (the table model), :mod:`.build` and :mod:`.annex` (the
-tables of a result), :mod:`.write` (the entry point) and one module per format
-(:mod:`.write_xlsx`, :mod:`.write_csv`, :mod:`.text` for md and html). The words are
-in :mod:`koladagap.render.i18n.report`.
+Every number sits under a label that says what it is: a share of one sex has its
+share and its distance from 50/50 in their own columns, the baseline year's gap and
+the multi-year means the follow-up compares are labelled apart, and the change is
+computed from the printed means (:mod:`.followup`, docs/methods.md section 7).
+
+Modules: :mod:`.model` (the table model), :mod:`.build`, :mod:`.followup` and
+:mod:`.annex` (the tables of a result), :mod:`.write` (the entry point) and one module
+per format (:mod:`.write_xlsx`, :mod:`.write_csv`, :mod:`.text` for md, :mod:`.html`).
+The words are in :mod:`koladagap.render.i18n.report`.
 """
 
 from __future__ import annotations

@@ -11,13 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from koladagap.columns import org_kind
 from koladagap.render.i18n import Lang, format_setting
+from koladagap.render.i18n.explain import exclusion_reason
 from koladagap.render.i18n.report import (
     ANNEX_TEXT,
+    DATA_SOURCES,
+    REGION_TEXT,
     RULE_WORDS,
     THRESHOLD_NOTES,
     report_lang,
     report_text,
+    setting_name,
 )
 from koladagap.render.reports.model import Column, Table
 
@@ -36,12 +41,19 @@ def source_line(result: PlanResult) -> str:
     return attribution(result.table["kpi"].astype(str))
 
 
+def is_region(result: PlanResult) -> bool:
+    """Is the report's organisation a region (compared with the other regions)?"""
+    return bool(org_kind(pd.Series([str(result.plan.organisation)])).iloc[0] == "region")
+
+
 def annex_table(result: PlanResult, lang: str = "sv") -> Table:
     """The methods annex as a table: section, setting, value (typed) and explanation."""
     lg = report_lang(lang)
     t = report_text(lg)
     rows = [*_plan_rows(result, lg), *_threshold_rows(result, lg), *_kpi_rows(result, lg)]
     data = pd.DataFrame(rows, columns=["section", "setting", "value", "explanation"])
+    named = data["section"].ne(ANNEX_TEXT[lg]["kpis"])  # a KPI row is named by its id
+    data.loc[named, "setting"] = [setting_name(k, lg) for k in data.loc[named, "setting"]]
     data = data.astype({"section": "string", "setting": "string", "explanation": "string"})
     columns = (
         Column("section", t["section"]),
@@ -62,6 +74,7 @@ def _plan_rows(result: PlanResult, lang: Lang) -> list[Row]:
     plan = result.plan
     sec = a["plan"]
     peers = ", ".join(result.peers["title"].astype(str))
+    riket_note = (REGION_TEXT[lang] if is_region(result) else a)["riket_note"]
     rows: list[Row] = [
         (sec, "organisation", f"{result.organisation_name} ({plan.organisation})", ""),
         (sec, "meeting", f"{result.meeting.name} ({result.meeting.year})", a["meeting_note"]),
@@ -72,8 +85,13 @@ def _plan_rows(result: PlanResult, lang: Lang) -> list[Row]:
             a.get(result.baseline_source or "", ""),
         ),
         (sec, "comparison.peer_family", plan.peer_family, f"{result.peer_group_title}: {peers}"),
-        (sec, "comparison.riket", bool(plan.riket), a["riket_note"]),
-        (sec, "data", result.data_source, source_line(result)),
+        (sec, "comparison.riket", bool(plan.riket), riket_note),
+        (
+            sec,
+            "data",
+            DATA_SOURCES[lang].get(result.data_source, result.data_source),
+            source_line(result),
+        ),
     ]
     for g in result.groups:
         gone = a["gone"] + ", ".join(g.missing) if g.missing else ""
@@ -92,7 +110,8 @@ def _kpi_rows(result: PlanResult, lang: Lang) -> list[Row]:
     a = ANNEX_TEXT[lang]
     rows: list[Row] = []
     for k, r in result.rules.items():
-        note = a["excluded"] + r.reason if r.exclude else r.reason
+        why = exclusion_reason(r.reason, lang)
+        note = a["excluded"] + why if r.exclude else why
         rows.append((a["kpis"], k, rule_text(r, lang), note))
     return rows
 
@@ -121,4 +140,4 @@ def rule_text(rule: KpiRule, lang: str = "sv") -> str:
     return "; ".join(parts)
 
 
-__all__ = ["annex_frame", "annex_table", "rule_text", "source_line"]
+__all__ = ["annex_frame", "annex_table", "is_region", "rule_text", "source_line"]

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from koladagap.render.explain import about_children, disadvantaged_words, explain
-from koladagap.render.i18n import Lang, format_setting, level_labels
-from koladagap.render.i18n.explain import explain_text
-from koladagap.render.i18n.movement import change_names, movement_names
-from koladagap.render.i18n.report import RULE_SENTENCES, report_lang, report_text
-from koladagap.render.reports.annex import annex_table, source_line
+from koladagap.render.explain import disadvantaged_words, explain
+from koladagap.render.i18n import Lang, format_setting, level_counts, level_labels
+from koladagap.render.i18n.groups import sex_labels
+from koladagap.render.i18n.measures import ONE_SEX, gap_heading, share_heading
+from koladagap.render.i18n.report import REGION_TEXT, RULE_SENTENCES, report_lang, report_text
+from koladagap.render.reports.annex import annex_table, is_region, source_line
+from koladagap.render.reports.followup import LABEL_PREFIX, followup_columns
 from koladagap.render.reports.model import Column, Report, ReportFrames, Table
 
 if TYPE_CHECKING:
@@ -36,7 +37,10 @@ _OVERVIEW: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("women", "number", {}),
     ("men", "number", {}),
     ("total", "number", {}),
+    ("share_K", "number", {}),
+    ("share_M", "number", {}),
     ("gap", "number", {}),
+    ("distance", "number", {}),
     ("relative_gap", "number", {"digits": 1, "decimals": 1}),
     ("disadvantaged", "text", {}),
     ("expected", "number", {}),
@@ -48,26 +52,34 @@ _OVERVIEW: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("z_ref", "number", {"decimals": 1}),
     ("percentile_ref", "number", {"digits": 0, "decimals": 0}),
     ("peer_median_gap", "number", {}),
+    ("peer_median_distance", "number", {}),
     ("riket_gap", "number", {}),
+    ("riket_distance", "number", {}),
 )
-_FOLLOWUP: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("baseline_year", "int", {}),
-    ("gap_baseline", "number", {}),
-    ("evidence_baseline", "number", {}),
-    ("evidence_followup", "number", {}),
-    ("delta", "number", {"sign": True}),
-    ("change", "text", {}),
-    ("level_baseline", "text", {}),
-    ("flag_movement", "text", {}),
-    ("target", "text", {}),
-    ("to_target", "number", {}),
-    ("on_track", "setting", {}),
-)
+ONE_SEX_COLUMNS = ("share_K", "share_M", "distance", "peer_median_distance", "riket_distance")
+"""The overview's columns of shares of one sex: shown when the report has such a KPI."""
 _BLANKS = ("causes", "action", "responsible", "followup_date")
 
 
-def _columns(spec: tuple[tuple[str, str, dict[str, Any]], ...], t: dict[str, Any]) -> list[Column]:
-    return [Column(key, t[key], kind, **opts) for key, kind, opts in spec]  # type: ignore[arg-type]
+def _columns(
+    spec: tuple[tuple[str, str, dict[str, Any]], ...], t: dict[str, Any], data: pd.DataFrame
+) -> list[Column]:
+    """The columns of ``spec``; a one-sex column only where ``data`` has a value in it."""
+    return [
+        Column(key, t[key], kind, **opts)  # type: ignore[arg-type]
+        for key, kind, opts in spec
+        if key not in ONE_SEX_COLUMNS or data[key].notna().any()
+    ]
+
+
+def measure_labels(lang: Lang) -> dict[str, str]:
+    """The headers of the gap and the one-sex share (:mod:`koladagap.render.i18n.measures`)."""
+    return {
+        "gap": gap_heading(lang),
+        "distance": gap_heading(lang, kind=ONE_SEX),
+        "share_K": share_heading(lang, "K"),
+        "share_M": share_heading(lang, "M"),
+    }
 
 
 def _number(s: pd.Series) -> pd.Series:
@@ -77,9 +89,11 @@ def _number(s: pd.Series) -> pd.Series:
 def build_report(result: PlanResult, lang: str = "sv") -> Report:
     """The report of a plan result in ``lang`` (``"sv"``, default, or ``"en"``)."""
     lg = report_lang(lang)
-    t = report_text(lg)
+    t = {**report_text(lg), **measure_labels(lg)}
+    if is_region(result):
+        t.update(REGION_TEXT[lg])
     overview = _overview(result, lg, t)
-    notices, consequences = _notices(result, overview, lg, t)
+    notices, consequences, labels = _notices(result, overview, lg, t)
     return Report(
         lang=lg,
         text=t,
@@ -90,6 +104,7 @@ def build_report(result: PlanResult, lang: str = "sv") -> Report:
         consequences=consequences,
         annex=annex_table(result, lg),
         units=_units(result, lg, t),
+        notice_labels=labels,
     )
 
 
@@ -107,6 +122,11 @@ def _overview(result: PlanResult, lang: Lang, t: dict[str, Any]) -> Table:
     tab = result.table.reset_index(drop=True)
     level = tab["kpi"].map(result.level).astype("string")
     names = level_labels(lang)
+    one = tab["kind"].astype("string").eq(ONE_SEX).fillna(False).to_numpy(dtype=bool)
+    share_of = tab["kpi"].astype(str).map({k: r.share_of for k, r in result.rules.items()})
+    of_m = share_of.eq("M").fillna(False).to_numpy(dtype=bool)
+    total, gap = _number(tab["total"]), _number(tab["gap"])
+    peers, riket = _number(tab["peer_median_gap"]), _number(tab["riket_gap"])
     data = pd.DataFrame(
         {
             "kpi": tab["kpi"].astype("string"),
@@ -115,8 +135,11 @@ def _overview(result: PlanResult, lang: Lang, t: dict[str, Any]) -> Table:
             "period": pd.to_numeric(tab["period"], errors="coerce").astype("Int64"),
             "women": _number(tab["women"]),
             "men": _number(tab["men"]),
-            "total": _number(tab["total"]),
-            "gap": _number(tab["gap"]),
+            "total": total.where(~one),
+            "share_K": total.where(one & ~of_m),
+            "share_M": total.where(one & of_m),
+            "gap": gap.where(~one),
+            "distance": gap.where(one),
             "relative_gap": _number(tab["relative_gap"]) * 100,
             "disadvantaged": _disadvantaged(tab, lang, t),
             "expected": _number(tab["expected"]),
@@ -124,22 +147,25 @@ def _overview(result: PlanResult, lang: Lang, t: dict[str, Any]) -> Table:
             "reasons": explain(tab, lang).reset_index(drop=True),
             "z_ref": _number(tab["z_ref"]),
             "percentile_ref": _number(tab["percentile_ref"]),
-            "peer_median_gap": _number(tab["peer_median_gap"]),
-            "riket_gap": _number(tab["riket_gap"]),
+            "peer_median_gap": peers.where(~one),
+            "peer_median_distance": peers.where(one),
+            "riket_gap": riket.where(~one),
+            "riket_distance": riket.where(one),
         }
     )
     data = data.join(rule_sentences(tab["kpi"], result.rules, result.thresholds, lang))
-    columns = _columns(_OVERVIEW, t)
+    columns = _columns(_OVERVIEW, t, data)
     if result.comparison is not None:
-        data = data.join(_followup(result, tab["kpi"], lang, t))
-        columns += _columns(_FOLLOWUP, t)
+        follow, more = followup_columns(result, tab["kpi"], lang, t)
+        data = data.join(follow)
+        columns += more
     return Table(t["overview"], tuple(columns), data, levels=level, lang=lang)
 
 
 def _disadvantaged(tab: pd.DataFrame, lang: Lang, t: dict[str, Any]) -> pd.Series:
     """The disadvantaged sex; for a share of one sex, the under-represented sex."""
     words = disadvantaged_words(tab, lang).reset_index(drop=True)
-    one = tab["kind"].astype("string").eq("share_of_one_sex").fillna(False).to_numpy(dtype=bool)
+    one = tab["kind"].astype("string").eq(ONE_SEX).fillna(False).to_numpy(dtype=bool)
     out = words.where(~(one & words.notna().to_numpy()), words + t["underrepresented"])
     return out.fillna("–").astype("string")
 
@@ -187,79 +213,59 @@ def _rule_texts(rule: KpiRule | None, thresholds: Thresholds, lang: Lang) -> tup
     )
 
 
-def _followup(result: PlanResult, kpis: pd.Series, lang: Lang, t: dict[str, Any]) -> pd.DataFrame:
-    """The follow-up's columns: baseline, change, movement of the flag, target."""
-    assert result.comparison is not None
-    c = result.comparison.set_index("kpi").reindex(kpis.astype(str)).reset_index(drop=True)
-    names = level_labels(lang)
-    target = [
-        _target_text(g, v, y, lang, t)
-        for g, v, y in zip(c["target_gap"], c["target_value"], c["target_year"], strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "baseline_year": pd.to_numeric(c["baseline_year"], errors="coerce").astype("Int64"),
-            "gap_baseline": _number(c["gap_baseline"]),
-            "evidence_baseline": _number(c["evidence_baseline"]),
-            "evidence_followup": _number(c["evidence_followup"]),
-            "delta": _number(c["delta"]),
-            "change": change_names(c["change"], lang),
-            "level_baseline": c["level_baseline"].astype("string").map(names).astype("string"),
-            "flag_movement": movement_names(c["flag_movement"], lang),
-            "target": pd.Series(target, dtype="string"),
-            "to_target": _number(c["gap_to_target"]),
-            "on_track": c["gap_on_track"].astype(object).where(c["gap_on_track"].notna(), None),
-        }
-    )
-
-
-def _target_text(gap: Any, value: Any, year: Any, lang: Lang, t: dict[str, Any]) -> str:
-    """The organisation's own target: ``skillnad 0 år 2026`` (settings of the plan)."""
-    parts = [
-        t[key].format(v=format_setting(float(x), lang))
-        for key, x in (("target_gap", gap), ("target_value", value))
-        if pd.notna(x)
-    ]
-    if not parts:
-        return ""
-    by = t["target_by"].format(year=int(year)) if pd.notna(year) else ""
-    return ", ".join(parts) + by
-
-
 def _notices(
     result: PlanResult, overview: Table, lang: Lang, t: dict[str, Any]
-) -> tuple[Table, list[str]]:
-    """One pre-filled notice per ``watch``/``act`` KPI (act first), with fields to complete."""
+) -> tuple[Table, list[str], list[dict[str, str]]]:
+    """One pre-filled notice per ``watch``/``act`` KPI (act first), with fields to complete.
+
+    Also each notice's consequences header and its own field headers
+    (:attr:`~koladagap.render.reports.model.Report.notice_labels`).
+    """
     assert overview.levels is not None
     level = overview.levels
     flagged = level.isin(FLAGGED).fillna(False).to_numpy(dtype=bool)
     order = level[flagged].map({k: i for i, k in enumerate(FLAGGED)}).astype(int).to_numpy()
     data = overview.data.loc[flagged].assign(_o=order).sort_values(["_o", "kpi"], kind="stable")
     rows = data.index.to_numpy()
-    child = about_children(result.table.reset_index(drop=True))[rows]
     levels = level.iloc[rows]
     data = data.drop(columns="_o").reset_index(drop=True)
     data["organisation"] = f"{result.organisation_name} ({result.plan.organisation})"
     data["peers"] = ", ".join(result.peers["title"].astype(str)) if len(result.peers) else ""
     for key in (*_BLANKS, "consequences"):
         data[key] = ""
-    sex = explain_text(lang)
-    consequences = [
-        t["consequences"].format(
-            women=sex["girls" if c else "women"], men=sex["boys" if c else "men"]
-        )
-        for c in child
+    groups = [sex_labels(str(title), lang) for title in data["kpi_title"].fillna("")]
+    consequences = [str(t["consequences"]).format(women=w, men=m) for w, m in groups]
+    own = data.filter(like=LABEL_PREFIX).rename(columns=lambda c: c[len(LABEL_PREFIX) :])
+    labels: list[dict[str, str]] = [
+        {str(k): str(v) for k, v in own.iloc[i].items() if pd.notna(v)}
+        | {"gap": gap_heading(lang, women=w, men=m)}
+        for i, (w, m) in enumerate(groups)
     ]
-    generic = t["consequences"].format(women="…", men="…")
+    if "baseline_year" in data.columns:  # the baseline's gap: the groups and the row's year
+        for own_labels, (w, m), year in zip(labels, groups, data["baseline_year"], strict=True):
+            if pd.notna(year):
+                own_labels["gap_baseline"] = gap_heading(lang, women=w, men=m, years=str(year))
     columns = (
         Column("organisation", t["organisation"]),
         *overview.columns,
         Column("peers", t["peers"]),
         *(Column(k, t[k], blank=True) for k in _BLANKS),
-        Column("consequences", generic, blank=True),
+        Column("consequences", _consequences_header(groups, lang, t), blank=True),
     )
     table = Table(t["notices"], columns, data, levels=levels, lang=lang)
-    return table, consequences
+    return table, consequences, labels
+
+
+def _consequences_header(groups: list[tuple[str, str]], lang: Lang, t: dict[str, Any]) -> str:
+    """The consequences column's header: the notices' groups (women and men, girls and boys).
+
+    One header serves every notice of a sheet, so when they speak of both it names both
+    ("Konsekvenser för kvinnor/flickor och män/pojkar").
+    """
+    seen = list(dict.fromkeys(groups)) or [sex_labels("", lang)]
+    women = "/".join(dict.fromkeys(w for w, _ in seen))
+    men = "/".join(dict.fromkeys(m for _, m in seen))
+    return str(t["consequences"]).format(women=women, men=men)
 
 
 def _units(result: PlanResult, lang: Lang, t: dict[str, Any]) -> Table | None:
@@ -278,7 +284,7 @@ def _units(result: PlanResult, lang: Lang, t: dict[str, Any]) -> Table | None:
             "men": _number(u["men"]),
             "gap": _number(u["gap"]),
             "level": u["level"].astype("string").map(level_labels(lang)).astype("string"),
-            "reasons": u["reasons"].astype("string"),
+            "reasons": explain(u, lang, among="unit").reset_index(drop=True),
             "rank": pd.to_numeric(u["rank"], errors="coerce").astype("Int64"),
         }
     )
@@ -296,11 +302,8 @@ def _header(result: PlanResult, lang: Lang, t: dict[str, Any]) -> list[str]:
     if result.comparison is not None:
         b = result.plan.baseline
         lines.append(t["baseline"].format(name=b.name, year=b.year))
-    counts = result.level.value_counts()
-    names = level_labels(lang)
-    shown = [f"{names[k]}: {int(counts[k])}" for k in ("act", "watch", "info") if k in counts]
-    if shown:
-        lines.append(f"{t['counts']}: " + "; ".join(shown))
+    if len(result.level):
+        lines.append(f"{t['counts']}: " + level_counts(result.level, lang, short=False))
     lines.append(source_line(result))
     return lines
 

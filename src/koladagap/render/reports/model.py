@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -199,6 +199,10 @@ class Report:
             ("Konsekvenser för flickor och pojkar").
         annex: every threshold, expectation and exclusion used.
         units: gaps per organisational unit, when the plan asks for units.
+        notice_labels: per notice, its own headers of some fields (column key →
+            label), where the KPI says more than the table's header can: the
+            groups ("Skillnad (flickor − pojkar)"), the years of a mean ("Medel
+            2016–2018"). :meth:`label` reads them.
     """
 
     lang: Lang
@@ -210,6 +214,14 @@ class Report:
     consequences: list[str]
     annex: Table
     units: Table | None = None
+    notice_labels: list[dict[str, str]] = field(default_factory=list)
+
+    def label(self, key: str, i: int) -> str:
+        """The header of field ``key`` in notice ``i`` (its own, else the table's)."""
+        if key == "consequences" and i < len(self.consequences):
+            return self.consequences[i]
+        own = self.notice_labels[i] if i < len(self.notice_labels) else {}
+        return own.get(key) or self.notices.column(key).label
 
     def tables(self) -> list[Table]:
         """The tables in reading order: overview, notices, units (if any), annex."""

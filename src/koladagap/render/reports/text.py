@@ -12,21 +12,72 @@ from pathlib import Path
 import pandas as pd
 
 from koladagap._files import write_atomic
-from koladagap.render.reports.model import Report, Table
+from koladagap.render.reports.model import Column, Report, Table
 
-SHORT = ("kpi", "kpi_title", "period", "women", "men", "gap", "disadvantaged", "level")
-"""The overview's columns in the markdown page (with the follow-up's change and why)."""
+SHORT = (
+    "kpi",
+    "kpi_title",
+    "period",
+    "women",
+    "men",
+    "share_K",
+    "share_M",
+    "gap",
+    "distance",
+    "disadvantaged",
+    "level",
+)
+"""The overview's columns in the markdown page (with the follow-up's change and why);
+the one-sex columns only when the report has a share of one sex."""
+
+ALTERNATIVES = frozenset(
+    {
+        "women",
+        "men",
+        "total",
+        "share_K",
+        "share_M",
+        "gap",
+        "distance",
+        "relative_gap",
+        "peer_median_gap",
+        "peer_median_distance",
+        "riket_gap",
+        "riket_distance",
+        "gap_baseline",
+        "distance_baseline",
+    }
+)
+"""A notice's fields of which a KPI has one kind: the gap of women and men, or a one-sex
+share's distance from 50/50. An empty one is left out of the notice."""
 
 _EMPTY_FIELD = "…………"
 
 
 def notice_fields(report: Report, row: pd.Series, i: int) -> list[tuple[str, str, bool]]:
-    """Label, text and "to be completed" of each field of notice ``i`` (texts ``row``)."""
-    out = []
-    for col, text in zip(report.notices.columns, row.tolist(), strict=True):
-        label = report.consequences[i] if col.key == "consequences" else col.label
-        out.append((label, text, col.blank))
-    return out
+    """Label, text and "to be completed" of each field of notice ``i`` (texts ``row``).
+
+    One entry per column of :attr:`Report.notices`, in order (:func:`notice_items`
+    leaves out the fields that do not apply to the notice's KPI).
+    """
+    return [
+        (report.label(col.key, i), text, col.blank)
+        for col, text in zip(report.notices.columns, row.tolist(), strict=True)
+    ]
+
+
+def notice_items(report: Report, row: pd.Series, i: int) -> list[tuple[Column, str, str, bool]]:
+    """Column, label, text and "to be completed" of the fields that apply to notice ``i``.
+
+    As :func:`notice_fields`, without the empty fields of the other kind of KPI
+    (:data:`ALTERNATIVES`: a gap for a one-sex share, a share for a KPI split by sex).
+    """
+    fields = notice_fields(report, row, i)
+    return [
+        (col, label, text, blank)
+        for col, (label, text, blank) in zip(report.notices.columns, fields, strict=True)
+        if text or col.key not in ALTERNATIVES
+    ]
 
 
 # --- markdown --------------------------------------------------------------------------------
@@ -54,7 +105,7 @@ def write_md(report: Report, path: Path) -> list[Path]:
     for i in range(len(report.notices)):
         row = titles.iloc[i]
         lines += [f"### {row[t['kpi']]} {row[t['kpi_title']]} – {row[t['level']]}", ""]
-        for label, text, blank in notice_fields(report, row, i):
+        for _, label, text, blank in notice_items(report, row, i):
             lines.append(f"- **{label}:** {text or (_EMPTY_FIELD if blank else '–')}")
         lines.append("")
     if report.units is not None:
@@ -64,4 +115,4 @@ def write_md(report: Report, path: Path) -> list[Path]:
     return [path]
 
 
-__all__ = ["SHORT", "md_table", "notice_fields", "write_md"]
+__all__ = ["ALTERNATIVES", "SHORT", "md_table", "notice_fields", "notice_items", "write_md"]

@@ -1,8 +1,9 @@
 """The report as ``.csv`` files: the overview, the notices, the annex (and the units).
 
 Numbers are written as plain decimals (a point, no thousands separator) so other
-programs read them; settings and texts as the reader reads them. Each file ends with
-the source line.
+programs read them; settings and texts as the reader reads them. Each file is plain
+CSV that ``pandas.read_csv`` reads with its defaults: the attribution is the last
+column, ``source`` ("Källa: Kolada; egen bearbetning"), on every row.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 
 from koladagap._files import write_atomic
 from koladagap.render.reports.model import Report
+
+SOURCE_COLUMN = "source"
+"""The last column of every CSV koladagap writes: its attribution (Kolada's terms)."""
 
 
 def slug(text: str) -> str:
@@ -30,10 +34,11 @@ def write_csv(report: Report, path: Path) -> list[Path]:
     units = [report.units] if report.units is not None else []
     for i, table in enumerate([report.overview, report.notices, report.annex, *units]):
         target = path if i == 0 else path.with_name(f"{path.stem}-{slug(table.name)}.csv")
-        text = table.frame().to_csv(index=False) + f"# {report.source}\n"
-        write_atomic(target, text)
+        frame = table.frame()
+        frame[SOURCE_COLUMN] = report.source
+        write_atomic(target, frame.to_csv(index=False))
         out.append(target)
     return out
 
 
-__all__ = ["slug", "write_csv"]
+__all__ = ["SOURCE_COLUMN", "slug", "write_csv"]
