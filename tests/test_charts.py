@@ -247,7 +247,7 @@ def test_gap_trend_missing_year_is_a_break_not_a_zero(ax: Axes) -> None:
     mean3 = dict(zip(lines["gap_mean3"].get_xdata(), lines["gap_mean3"].get_ydata(), strict=True))
     assert math.isnan(mean3[2018]) and math.isnan(mean3[2020]) and math.isnan(mean3[2022])
     marked = [t.get_text() for t in ax.texts if t.get_gid() == "not_computable_label"]
-    assert marked == ["kan ej beräknas"]
+    assert marked == ["kan inte beräknas"]
     assert "Tomrum i linjen" in _all_text(ax)
 
 
@@ -385,7 +385,7 @@ def test_ranking_counts_kommuner_without_a_gap(ax: Axes) -> None:
     charts.plot_gap_among_municipalities(df, "0182", peers=["0999"], ax=ax)
     text = _all_text(ax)
     assert "1 kommuner saknar uppgift" in text
-    assert "0182: skillnaden kan ej beräknas 2022" in text
+    assert "0182: skillnaden kan inte beräknas 2022" in text
     gids = {c.get_gid() for c in ax.collections}
     assert gids == {"kommuner"}  # no empty organisation or peer markers in the legend
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Övriga kommuner"]

@@ -140,6 +140,9 @@ def gap_table(
     Columns: ``kpi, kpi_title, municipality_id, municipality, period, women, men,
     total, gap, relative_gap, ratio, parity, status, label_women, label_men``.
     ``gap`` = women − men; a null K or M gives ``status = "not_computable"`` and NaN.
+    A KPI that is one sex's share (N00945) has no split: its ``gap`` is the share's
+    distance from 50/50 (``status = "distance_from_parity"``), and a KPI that is itself
+    a gap (a pay gap) gives its value (``status = "gap_value"``).
     """
     from koladagap.benchmarking.kpi_table import kpi_table
 

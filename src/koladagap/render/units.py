@@ -80,7 +80,7 @@ def plot_unit_gaps(
     )
     ax.set_xlabel("Skillnad (K − M)" if sv else "Gap (W − M)")
     note = (
-        f"{n_missing} enheter utan könsuppdelat värde (kan ej beräknas) visas inte."
+        f"{n_missing} enheter utan könsuppdelat värde (kan inte beräknas) visas inte."
         if sv
         else f"{n_missing} units without a gender split (not computable) are not shown."
     )

@@ -69,7 +69,7 @@ def plot_gap_trend(
 
     ``gaps`` is :func:`koladagap.engine.measures.compute_gaps` output (or the
     gap table). A year whose gap cannot be computed is a break in the line,
-    shaded and marked "kan ej beräknas", never drawn as zero. Riket's gap
+    shaded and marked "kan inte beräknas", never drawn as zero. Riket's gap
     (thin dash-dot) and the peers' median gap (dotted) are drawn for context
     when present (not for counts). ``first_year`` trims the start of the
     chart; the 3-year mean of the first years shown still uses the years

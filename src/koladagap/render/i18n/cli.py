@@ -62,7 +62,7 @@ CLI: dict[str, dict[str, str]] = {
             "{mid} finns inte i det medföljande urvalet: ange en kommun (t.ex. 0180) eller en "
             "region (0001–0025)"
         ),
-        "not_computable": "kan ej beräknas",
+        "not_computable": "kan inte beräknas",
         "done": "Klart. Öppna {path}",
         "source": ATTRIBUTION_PROCESSED,
         "pack_written": "Skrev baspaketet för {name}: {n} filer i {path}",
