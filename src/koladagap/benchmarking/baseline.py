@@ -65,4 +65,32 @@ def run_baseline(
     )
 
 
-__all__ = ["HISTORY_YEARS", "run_baseline"]
+def run_meeting(
+    plan: Plan,
+    meeting: str | None = None,
+    *,
+    source: Source | Kolada = "api",
+    meetings_dir: str | os.PathLike[str] | None = "default",
+    refresh: bool = False,
+) -> PlanResult:
+    """The result a meeting's deck draws: :func:`run_baseline` for the baseline meeting
+    (``meeting`` None or the baseline's name), else the follow-up's
+    :func:`~koladagap.benchmarking.run.run_plan` result, whose comparison carries
+    the targets (Benchmarking 2).
+
+    >>> from koladagap.benchmarking.plan import parse_plan
+    >>> plan = parse_plan({"organisation": {"id": "0180"}, "kpis": {"ids": ["N15428"]},
+    ...     "sessions": {"baseline": {"name": "Benchmarking 1", "year": 2018},
+    ...                  "followups": [{"name": "Benchmarking 2", "year": 2022}]}})
+    >>> res = run_meeting(plan, "Benchmarking 2", source="sample", meetings_dir=None)
+    >>> res.meeting.name, res.comparison is not None
+    ('Benchmarking 2', True)
+    """
+    from koladagap.benchmarking.run import run_plan
+
+    if meeting is None or plan.meeting(meeting) == plan.baseline:
+        return run_baseline(plan, source=source, meetings_dir=meetings_dir, refresh=refresh)
+    return run_plan(plan, meeting, source=source, meetings_dir=meetings_dir, refresh=refresh)
+
+
+__all__ = ["HISTORY_YEARS", "run_baseline", "run_meeting"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from koladagap._files import write_atomic
-from koladagap.cli.common import EXIT_OK, add_source, kolada, msg
+from koladagap.cli.common import EXIT_OK, add_source, claim_folder, kolada, msg, step
 from koladagap.errors import InputError
 
 
@@ -50,6 +50,22 @@ def register(sub: Any) -> None:
         help="comma list of png, svg, pdf, pptx (default png,pdf,pptx)",
     )
     bl.add_argument("--vector-pdf", action="store_true", help=argparse.SUPPRESS)  # always now
+    bl.add_argument(
+        "--scores", type=Path, help="the checklist score sheet (xlsx or csv): adds its slide"
+    )
+    _add_meeting(
+        bl,
+        "a later meeting of the plan (e.g. 'Benchmarking 2'): the prioritised KPIs "
+        "against their targets, in uppfoljning_<id>_<year>.* (default: the baseline)",
+    )
+    bl.add_argument(
+        "--appendix",
+        action="store_true",
+        help="also the appendix with every KPI's charts (<stem>_bilaga.pptx/.pdf; slower)",
+    )
+    bl.add_argument(
+        "--force", action="store_true", help="write into a folder of another organisation"
+    )
     _add_meetings_dir(bl)
     add_source(bl)
     bl.set_defaults(run=cmd_baseline)
@@ -133,15 +149,33 @@ def cmd_deviations(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from koladagap.benchmarking.baseline import run_baseline
+    from koladagap.benchmarking.baseline import run_meeting
     from koladagap.benchmarking.plan import load_plan
     from koladagap.render.pack import pack_input, parse_formats, write_baseline_pack
 
     plan = load_plan(args.plan)
     lang = args.explicit_lang or plan.lang
     formats = parse_formats(args.format)
-    res = run_baseline(plan, source=kolada(args), meetings_dir=_meetings_dir(args))
-    files = write_baseline_pack(pack_input(res, lang=lang), args.out, formats)
+    if args.meeting is not None:
+        plan.meeting(args.meeting)  # an unknown meeting fails here, before any work
+    checklist = _checklist(args.scores, lang) if args.scores is not None else None
+    claim_folder(args.out, str(plan.organisation), lang, force=args.force)
+    step(lang, "step_data")
+    step(lang, "step_engine")
+    res = run_meeting(plan, args.meeting, source=kolada(args), meetings_dir=_meetings_dir(args))
+    step(lang, "step_pack")
+    inp = pack_input(res, lang=lang, checklist=checklist)
+    files = write_baseline_pack(inp, args.out, formats, appendix=args.appendix)
     print(msg(lang, "pack_written", n=len(files), path=args.out, name=res.organisation_name))
     print(msg(lang, "source"))
     return EXIT_OK
+
+
+def _checklist(path: Path, lang: str) -> Any:
+    """The checklist result of a score sheet (as ``koladagap checklist report`` reads it)."""
+    from koladagap.checklist import checklist_results, read_scores
+
+    scores = read_scores(path, None, lang=lang)
+    if not scores.sessions:
+        raise InputError(f"no scores in {path}: fill in the score sheet first")
+    return checklist_results(scores)

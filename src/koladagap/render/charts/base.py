@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID
+from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID, org_kind
 from koladagap.render.i18n import ATTRIBUTION_PROCESSED, format_number
 from koladagap.render.i18n.charts import text
 from koladagap.render.style import OKABE_ITO
@@ -246,6 +246,17 @@ def _peer_median(
     return med.reindex(years).to_numpy(dtype="float64")
 
 
+def rank_kind(municipality_id: str) -> str:
+    """What an organisation is ranked among: ``"region"`` for a region, else ``"kommun"``.
+
+    Examples:
+        >>> rank_kind("0180"), rank_kind("0001")
+        ('kommun', 'region')
+    """
+    kind = org_kind(pd.Series([municipality_id], dtype="string")).iloc[0]
+    return "region" if kind == "region" else "kommun"
+
+
 def peers_name(lang: str, municipality_id: str, title: str = "") -> str:
     """What the peers are called: "Liknande kommuner", "Liknande regioner" or "Övriga regioner".
 
@@ -257,8 +268,6 @@ def peers_name(lang: str, municipality_id: str, title: str = "") -> str:
     >>> peers_name("en", "0001", "Liknande regioner, socioekonomi")
     'Similar regions'
     """
-    from koladagap.render.charts.rank import rank_kind
-
     if rank_kind(municipality_id) != "region":
         return text(lang, "peers_kommun")
     similar = title.strip().lower().startswith("liknande")
@@ -266,7 +275,6 @@ def peers_name(lang: str, municipality_id: str, title: str = "") -> str:
 
 
 def _peer_note(lang: str, peers: Sequence[str], title: str, municipality_id: str = "") -> str:
-    from koladagap.render.charts.rank import rank_kind
     from koladagap.render.i18n import check_lang
     from koladagap.render.i18n.charts import RANK_NOUN
 

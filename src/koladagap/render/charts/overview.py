@@ -19,6 +19,7 @@ from koladagap.render.charts.labels import kpi_units, short_title
 from koladagap.render.charts.levels import level_map
 from koladagap.render.i18n import LEVEL_SHORT, NBSP, check_lang, format_number
 from koladagap.render.i18n.charts import text
+from koladagap.render.i18n.measures import share_heading
 from koladagap.render.style import LEVEL_COLOURS, NO_LEVEL_COLOUR
 
 
@@ -59,7 +60,7 @@ def dumbbell_index(latest: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-DUMBBELL_LABEL_CHARS = 46
+DUMBBELL_LABEL_CHARS = 42
 
 
 def plot_dumbbell(
@@ -72,6 +73,7 @@ def plot_dumbbell(
     year: int | None = None,
     lang: str = "sv",
     ax: Axes | None = None,
+    one_sex: Mapping[str, str] | None = None,
 ) -> Axes:
     """One row per KPI: women (●) and men (□) joined by a bar coloured by level.
 
@@ -86,6 +88,13 @@ def plot_dumbbell(
     the row labels). Rows run top to bottom in ``order`` (else as given). The
     chart title carries ``gid="title"``.
 
+    ``one_sex`` maps the KPIs that are one sex's share (N00945, the men's share of
+    VAB days) to that sex (``"K"``/``"M"``). Such a row has no women and men: its
+    ``total`` is the share, drawn as one marker (● women, □ men) at ``2 × share`` on
+    the index axis, so that 50 % sits on the dashed 100 line (parity) and the bar
+    from it is the share's distance from 50/50; the value column reads
+    ``"Andel män 32,3 %"`` (``gid="one_sex"`` on the marker).
+
     Examples:
         >>> df = pd.DataFrame({"kpi": ["A", "B"], "women": [74.3, 2.0], "men": [70.5, 3.0]})
         >>> ax = plot_dumbbell(df, levels={"A": "info", "B": "watch"},
@@ -94,6 +103,11 @@ def plot_dumbbell(
         ['Examen', 'Bistånd']
         >>> [t.get_text() for t in ax.texts if t.get_gid() == "level_text"]
         ['Känt mönster', 'Bevaka']
+        >>> df = pd.DataFrame({"kpi": ["A", "V"], "women": [74.3, None], "men": [70.5, None],
+        ...                    "total": [72.0, 32.3]})
+        >>> ax = plot_dumbbell(df, one_sex={"V": "M"}, kpi_titles={"V": "VAB, män, andel (%)"})
+        >>> [t.get_text().replace("\u00a0", " ") for t in ax.texts if t.get_gid() == "value_text"]
+        ['74,3 / 70,5', 'Andel män 32,3 %']
     """
     lang = check_lang(lang)
     ax = _get_ax(ax)
@@ -113,6 +127,11 @@ def plot_dumbbell(
     row_levels = [lv.get(k, "") for k in kpis]
     wi = df["women_index"].to_numpy(dtype="float64")
     mi = df["men_index"].to_numpy(dtype="float64")
+    sexes = {str(k): str(v).upper() for k, v in (one_sex or {}).items()}
+    sex = np.array([sexes.get(k, "") for k in kpis], dtype=str)  # one per KPI row
+    share = df["total"].to_numpy(dtype="float64") if "total" in df else np.full(n, np.nan)
+    single = (sex != "") & np.isfinite(share)
+    sx = np.where(single, share * 2.0, np.nan)  # 50 % on the 100 line
     ok = np.isfinite(wi) & np.isfinite(mi)
     missing = NO_LEVEL_COLOUR if not lv else LEVEL_COLOURS["not_computable"]
     colours = np.array([LEVEL_COLOURS.get(level, missing) for level in row_levels])
@@ -148,6 +167,8 @@ def plot_dumbbell(
         gid="men",
         label=text(lang, "men_any"),
     )
+    if single.any():
+        _one_sex_rows(ax, sx[single], y[single], sex[single], colours[single], size)
     ax.axvline(100, color="#777777", linewidth=1, linestyle=(0, (4, 3)), zorder=1, gid="index_mean")
     full = [titles.get(k, k) for k in kpis]
     shorts = _titles_map(kpi_titles, "short_title")
@@ -158,8 +179,8 @@ def plot_dumbbell(
     tick_size = FONT["tick"] if n <= 12 else 10.0
     ax.set_yticks(y, labels, fontsize=tick_size)
     ax.set_ylim(-0.7, n - 0.3)
-    _dumbbell_xlim(ax, wi[ok], mi[ok])
-    for yy in y[~ok]:
+    _dumbbell_xlim(ax, np.concatenate([wi[ok], sx[single]]), mi[ok])
+    for yy in y[~ok & ~single]:
         ax.text(
             100,
             yy,
@@ -173,7 +194,9 @@ def plot_dumbbell(
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
         )
     show_levels = any(row_levels)
-    _dumbbell_columns(ax, df, y, full, row_levels, lang, tick_size)
+    _dumbbell_columns(
+        ax, df.assign(one_sex=np.where(single, sex, "")), y, full, row_levels, lang, tick_size
+    )
     _dumbbell_legend(ax, show_levels, lang)
     ax.set_xlabel(text(lang, "dumbbell_axis"), fontsize=FONT["label"])
     ax.xaxis.set_major_formatter(_number_formatter(lang))
@@ -207,6 +230,23 @@ def _dumbbell_xlim(ax: Axes, wi: np.ndarray, mi: np.ndarray) -> None:
     lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
     pad = max((hi - lo) * 0.08, 2.0)
     ax.set_xlim(lo - pad, hi + pad)
+
+
+def _one_sex_rows(
+    ax: Axes, x: np.ndarray, y: np.ndarray, sex: np.ndarray, colours: np.ndarray, size: float
+) -> None:
+    """One-sex shares: a bar from the 100 line (50 %) to the share, one marker at the share."""
+    ax.hlines(
+        y, np.fmin(x, 100.0), np.fmax(x, 100.0), colors=list(colours), linewidth=7 * size, zorder=2,
+        gid="one_sex_lines",
+    )  # fmt: skip
+    women = sex == "K"
+    for mask, marker, face in ((women, "o", "#1A1A1A"), (~women, "s", "white")):
+        if mask.any():
+            ax.scatter(
+                x[mask], y[mask], marker=marker, s=72 * size, color=face, edgecolor="#1A1A1A",
+                linewidth=1.6, zorder=5, gid="one_sex",
+            )  # fmt: skip
 
 
 def _dumbbell_columns(
@@ -249,10 +289,14 @@ def _dumbbell_columns(
         )
     women = df["women"].to_numpy(dtype="float64")
     men = df["men"].to_numpy(dtype="float64")
+    total = df["total"].to_numpy(dtype="float64") if "total" in df else np.full(len(df), np.nan)
+    sex = df["one_sex"].astype(str).to_numpy() if "one_sex" in df else np.full(len(df), "")
     for i, t in enumerate(titles):  # one label per KPI row (~20), not data processing
         units = kpi_units(t, lang)
         suffix = f"{NBSP}{units.suffix}" if units.suffix else ""
         s = f"{format_number(women[i], lang)} / {format_number(men[i], lang)}{suffix}"
+        if sex[i]:
+            s = f"{share_heading(lang, sex[i])} {format_number(total[i], lang)}{NBSP}%"
         ax.text(1.0, y[i], s, transform=col1, gid="value_text", **kw)
         if show_levels and row_levels[i]:
             ax.text(

@@ -22,6 +22,7 @@ from koladagap.render.charts.base import (
     _title,
     _wrap,
     peers_name,
+    rank_kind,
 )
 from koladagap.render.charts.labels import format_gap, kpi_units
 from koladagap.render.i18n import check_lang
@@ -156,17 +157,6 @@ def _draw_others(ax: Axes, x: np.ndarray, g: np.ndarray, *, small: bool, label: 
             x, g, s=14 if small else 36, color="#A0A0A0", label=label, gid="kommuner",
             zorder=2, linewidths=0,
         )  # fmt: skip
-
-
-def rank_kind(municipality_id: str) -> str:
-    """What an organisation is ranked among: ``"region"`` for a region, else ``"kommun"``.
-
-    Examples:
-        >>> rank_kind("0180"), rank_kind("0001")
-        ('kommun', 'region')
-    """
-    kind = org_kind(pd.Series([municipality_id], dtype="string")).iloc[0]
-    return "region" if kind == "region" else "kommun"
 
 
 def _label_organisation(

@@ -19,8 +19,9 @@ import pandas as pd
 
 from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD
 from koladagap.render import charts
-from koladagap.render.i18n import ATTRIBUTION_PROCESSED, LEVEL_LABELS
-from koladagap.render.i18n.groups import sex_labels
+from koladagap.render.i18n import ATTRIBUTION_PROCESSED, LEVEL_LABELS, format_number
+from koladagap.render.i18n.groups import is_about_children, sex_labels
+from koladagap.render.i18n.measures import ONE_SEX, gap_heading, share_heading
 from koladagap.render.i18n.pack import text
 from koladagap.render.pack.model import MIN_RANKED, Chart, PackData, ranked_kind
 from koladagap.render.style import LEVELS
@@ -37,28 +38,49 @@ def level_line(d: PackData, kpi: str) -> str:
     return f"{text(lang, 'level')}: {LEVEL_LABELS[lang][level]}"
 
 
-def slide_lines(d: PackData, kpi: str) -> list[str]:
-    """Editable text for a KPI's slides: baseline values, the gap and the level."""
+def fact_lines(d: PackData, kpi: str, year: int | None = None) -> list[str]:
+    """The KPI's values in ``year`` (default: the baseline): women, men and the gap.
+
+    The gap is that year's women − men (the same number as ``gaps.csv``'s ``gap``);
+    a one-sex share (N00945) shows the share and its distance from 50/50, labelled
+    by :mod:`koladagap.render.i18n.measures`.
+    """
     inp, lang = d.inp, d.inp.lang
     title = d.title(kpi)
     units = charts.kpi_units(title, lang)
-    year = inp.baseline_year
+    year = inp.baseline_year if year is None else int(year)
     row = d.own_row(kpi, year)
-    lines = [f"{text(lang, 'baseline')} {year}"]
+    lines = [f"{text(lang, 'baseline')} {year}" if year == inp.baseline_year else str(year)]
     if kpi in d.t_only:
         value = np.nan if row is None else float(row["total"])
-        lines.append(
-            f"{text(lang, 'share_of', year=year)}: {charts.format_value(value, units, lang)}"
-        )
+        sex = d.one_sex.get(kpi)
+        if sex:
+            distance = format_number(value - 50.0, lang, sign=True)
+            lines += [
+                f"{share_heading(lang, sex)}: {charts.format_value(value, units, lang)}",
+                f"{gap_heading(lang, kind=ONE_SEX)}: {distance}",
+            ]
+        else:
+            lines.append(
+                f"{text(lang, 'share_of', year=year)}: {charts.format_value(value, units, lang)}"
+            )
     elif row is None or (np.isnan(row["women"]) and np.isnan(row["men"])):
         lines.append(text(lang, "no_data", year=year))
     else:
         women, men = sex_labels(title, lang)
+        named = {"women": women, "men": men} if is_about_children(title) else {}
         lines += [
             f"{women.capitalize()}: {charts.format_value(float(row['women']), units, lang)}",
             f"{men.capitalize()}: {charts.format_value(float(row['men']), units, lang)}",
-            f"{text(lang, 'gap_word')}: {charts.format_gap(float(row['gap']), units, lang)}",
+            f"{gap_heading(lang, **named)}: {charts.format_gap(float(row['gap']), units, lang)}",
         ]
+    return lines
+
+
+def slide_lines(d: PackData, kpi: str) -> list[str]:
+    """Editable text for a KPI's slides: baseline values, the gap, the level and the reason."""
+    inp, lang = d.inp, d.inp.lang
+    lines = fact_lines(d, kpi)
     lines.append(level_line(d, kpi))
     reason = (inp.reasons or {}).get(kpi)
     if reason:
@@ -71,7 +93,7 @@ def overview_lines(d: PackData, kpis: Sequence[str]) -> list[str]:
     """Editable text for the overview slide: how many KPIs, and how many at each level."""
     lang = d.inp.lang
     lines = [f"{text(lang, 'baseline')} {d.inp.baseline_year}", text(lang, "n_kpis", n=len(kpis))]
-    counts = pd.Series([d.levels[k] for k in kpis if k in d.levels], dtype="string")
+    counts = pd.Series([d.levels.get(k) for k in kpis], dtype="string").dropna()
     if len(counts):
         lines.append(text(lang, "levels_head", year=d.inp.baseline_year) + ":")
         for level, n in counts.value_counts().reindex(list(LEVELS)).dropna().items():
@@ -85,7 +107,7 @@ def overview_lines(d: PackData, kpis: Sequence[str]) -> list[str]:
 def overview(d: PackData) -> Chart | None:
     """The overview chart (every KPI split by sex), or None when there is none."""
     inp = d.inp
-    kpis = [k for k in inp.kpis if k not in d.t_only and k in d.by_kpi]
+    kpis = [k for k in inp.kpis if (k not in d.t_only or k in d.one_sex) and k in d.by_kpi]
     if not kpis:
         return None
     at_year = (d.own[PERIOD] == inp.baseline_year) & d.own[KPI].isin(kpis)
@@ -105,6 +127,7 @@ def overview(d: PackData) -> Chart | None:
         municipality_name=inp.organisation_name,
         year=inp.baseline_year,
         lang=inp.lang,
+        one_sex=d.one_sex,
     )
     alt = text(inp.lang, "overview")
     return Chart(
@@ -209,6 +232,7 @@ def all_charts(d: PackData) -> list[Chart]:
 __all__ = [
     "all_charts",
     "caption",
+    "fact_lines",
     "kpi_charts",
     "level_line",
     "overview",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,8 +36,9 @@ def pack_input(
     reasons: Mapping[str, str] | None = None,
     first_year: int | None = None,
     title: str | None = None,
+    checklist: Any = None,
 ) -> PackInput:
-    """The :class:`PackInput` of a plan's baseline result (what ``koladagap baseline`` draws).
+    """The :class:`PackInput` of a plan's result (what ``koladagap baseline`` draws).
 
     Everything comes from ``result``, best made by
     :func:`koladagap.benchmarking.baseline.run_baseline` (its values reach
@@ -48,7 +49,13 @@ def pack_input(
     (:func:`koladagap.render.explain.reasons_by_kpi`), the peers and the names.
     ``lang`` defaults to the plan's; ``levels`` and ``reasons`` replace the
     result's when given. The time charts start ``HISTORY_YEARS`` before the
-    baseline unless ``first_year`` is given.
+    baseline unless ``first_year`` is given. The result's table (the engine rows)
+    picks the main problems; the rules name the one-sex shares. ``checklist``, a
+    :class:`~koladagap.checklist.ChecklistResult`, adds the self-assessment slide.
+
+    A follow-up's result (its meeting is not the plan's baseline, made by
+    :func:`koladagap.benchmarking.baseline.run_meeting`) makes the Benchmarking 2
+    deck: the prioritised KPIs (those with targets) against the targets.
 
     Raises:
         InputError: the result carries no values.
@@ -63,7 +70,8 @@ def pack_input(
         )
     lang = lang or result.plan.lang
     table = result.table
-    year = int(result.meeting.year)
+    followup = result.meeting != result.plan.baseline
+    year = int(result.plan.baseline.year if followup else result.meeting.year)
     if levels is None:
         lv = result.level.dropna()
         levels = dict(zip(lv.index.astype(str), lv.astype(str), strict=True))
@@ -84,6 +92,16 @@ def pack_input(
         lang=lang,
         first_year=first_year if first_year is not None else year - HISTORY_YEARS,
         title=title,
+        table=table,
+        one_sex={
+            k: str(r.share_of or "K")
+            for k, r in result.rules.items()
+            if r.kind == "share_of_one_sex"
+        },
+        checklist=checklist,
+        targets=result.comparison if followup else None,
+        meeting=result.meeting.name if followup else None,
+        meeting_year=int(result.meeting.year) if followup else None,
     )
 
 

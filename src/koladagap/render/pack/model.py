@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -54,6 +55,18 @@ class PackInput:
         title: the pack's title; default "Utgångsläge inför Benchmarking 1".
         lang: ``"sv"`` (default) or ``"en"``.
         first_year: the first year shown in the time charts (all years if None).
+        table: optional engine rows of the organisation in the meeting's year (one
+            per KPI: ``kpi, level, kind, gap, material, reasons`` …, the plan
+            result's ``table``): which KPIs are the main problems, and their reasons
+            (:func:`koladagap.render.explain.explain`).
+        one_sex: KPI → ``"K"``/``"M"`` for the KPIs that are one sex's share (N00945).
+        checklist: optional :class:`~koladagap.checklist.ChecklistResult` of the
+            self-assessment, shown on its own slide.
+        targets: optional follow-up comparison rows (``kpi, target_year,
+            target_gap, gap_trend_at_target, target_value, value_trend_at_target``
+            …) for the Benchmarking 2 deck.
+        meeting: the follow-up meeting's name (the Benchmarking 2 deck), else None.
+        meeting_year: the follow-up meeting's data year.
     """
 
     organisation_id: str
@@ -69,6 +82,12 @@ class PackInput:
     title: str | None = None
     lang: str = "sv"
     first_year: int | None = None
+    table: pd.DataFrame | None = None
+    one_sex: Mapping[str, str] | None = None
+    checklist: Any = None
+    targets: pd.DataFrame | None = None
+    meeting: str | None = None
+    meeting_year: int | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -93,7 +112,16 @@ class PackInput:
     @property
     def pack_title(self) -> str:
         """The title on the first page and slide."""
-        return self.title or text(self.lang, "title")
+        if self.title:
+            return self.title
+        if self.meeting:
+            return text(self.lang, "title_followup", meeting=self.meeting)
+        return text(self.lang, "title")
+
+    @property
+    def year(self) -> int:
+        """The data year the deck presents (the follow-up's, else the baseline's)."""
+        return int(self.meeting_year or self.baseline_year)
 
 
 @dataclass
@@ -160,6 +188,7 @@ class PackData:
         self.by_kpi: dict[str, pd.DataFrame] = {
             str(k): g for k, g in self.gaps.groupby(KPI, sort=False, observed=True)
         }
+        self.one_sex = {str(k): str(v).upper() for k, v in (inp.one_sex or {}).items()}
         self._check_baseline()
 
     def _check_baseline(self) -> None:

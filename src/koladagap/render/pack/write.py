@@ -27,8 +27,10 @@ from matplotlib.figure import Figure
 from koladagap._files import atomic_path, write_atomic
 from koladagap.errors import InputError
 from koladagap.render import charts
-from koladagap.render.pack.content import all_charts
+from koladagap.render.i18n.pack import text
+from koladagap.render.pack.content import all_charts, caption
 from koladagap.render.pack.deck import chart_slide, new_deck, title_slide
+from koladagap.render.pack.main import baseline_slides, followup_slides
 from koladagap.render.pack.model import (
     DEFAULT_FORMATS,
     FORMATS,
@@ -37,7 +39,21 @@ from koladagap.render.pack.model import (
     PackData,
     PackInput,
 )
-from koladagap.render.pack.pdf import first_chart_page, number_page, open_pdf, save_page
+from koladagap.render.pack.outline import Bookmark, add_outline, compose, outlined, write_pdf
+from koladagap.render.pack.pdf import (
+    first_chart_page,
+    metadata,
+    number_page,
+    open_pdf,
+    save_page,
+)
+from koladagap.render.pack.slides import (
+    SLIDE_H,
+    Slide,
+    add_pptx_slide,
+    frame_page,
+    new_page_figure,
+)
 
 if TYPE_CHECKING:
     from koladagap.benchmarking.run import PlanResult
@@ -129,6 +145,13 @@ def render_all(
     return written
 
 
+def pack_stem(inp: PackInput) -> str:
+    """The files' common name: ``utgangslage_<id>_<year>`` (``uppfoljning_…`` for a follow-up)."""
+    if inp.meeting:
+        return f"uppfoljning_{inp.organisation_id}_{inp.year}"
+    return f"utgangslage_{inp.organisation_id}_{inp.baseline_year}"
+
+
 def write_baseline_pack(
     inp: PackInput | PlanResult,
     out_dir: Path | str,
@@ -136,19 +159,31 @@ def write_baseline_pack(
     *,
     parallel: bool | None = None,
     vector_pdf: bool | None = None,
+    appendix: bool = False,
 ) -> list[Path]:
-    """Write the baseline chart pack for ``inp`` into ``out_dir``; return the files written.
+    """Write the meeting's deck for ``inp`` into ``out_dir``; return the files written.
 
     ``inp`` is a :class:`PackInput` or the baseline session's
     :class:`~koladagap.benchmarking.run.PlanResult` (made into one by
     :func:`~koladagap.render.pack.pack_input`). ``formats`` (a list or a
     comma-separated string) is any of ``"png"`` and ``"svg"`` (one file per chart
-    in ``out_dir/charts/``), ``"pdf"`` (``utgangslage_<id>_<year>.pdf``: title
-    page, index, one chart per page; a vector PDF with searchable text) and
-    ``"pptx"`` (the same name ``.pptx``: a 16:9 deck with a title slide and one
-    slide per chart with an editable text box; needs ``koladagap[pptx]``). The
-    charts are the overview, then per KPI the trend, the gap over time and the
-    gap among kommuner (not for counts). Files are written atomically.
+    shown, in ``out_dir/charts/``), ``"pdf"`` and ``"pptx"``.
+
+    The main deck (``utgangslage_<id>_<year>.pptx`` and ``.pdf``) has at most
+    :data:`~koladagap.render.pack.main.MAX_SLIDES` slides for the 10 minutes at
+    Benchmarking 1 (:mod:`koladagap.render.pack.main`); for a follow-up
+    (``inp.meeting``, Benchmarking 2) it is ``uppfoljning_<id>_<year>``: the
+    prioritised KPIs against their targets. The PDF shows the same slides as the
+    deck, with real text and vector charts, and a bookmark per slide.
+
+    The appendix holds every KPI's charts (the overview, then per KPI the trend,
+    the gap over time and the gap among kommuner): ``<stem>_bilaga.pptx`` and a
+    searchable vector ``<stem>_bilaga.pdf`` (title page, index, one chart per page,
+    bookmarks per KPI and chart). It is drawn **on demand** (``appendix=True``,
+    ``koladagap baseline --appendix``): the main deck draws only the few charts it
+    shows and takes 2–4 s, while the appendix draws ~90 charts for 30 KPIs (about
+    0.3 s each on a 2-core machine), which does not fit the 10-second budget of a
+    run (benchmarks/RESULTS.md, P4). Files are written atomically.
 
     ``parallel`` and ``vector_pdf`` are ignored (the PDF is always vector and
     everything is drawn in this process); they are accepted for one release.
@@ -164,43 +199,139 @@ def write_baseline_pack(
 
         inp = pack_input(inp)
     fmts = parse_formats(formats)
-    prs = new_deck() if "pptx" in fmts else None
+    if "pptx" in fmts:
+        new_deck()  # a clear error without python-pptx, before anything is drawn
     d = PackData(inp)
-    chart_list = all_charts(d)
-    if not chart_list:
+    if not d.by_kpi:
         raise InputError(f"nothing to chart for {inp.organisation_id}: no values for its KPIs")
     out = Path(out_dir)
-    chart_dir = out / "charts"
     out.mkdir(parents=True, exist_ok=True)
     if "png" in fmts or "svg" in fmts:
-        chart_dir.mkdir(exist_ok=True)
-    stem = f"utgangslage_{inp.organisation_id}_{inp.baseline_year}"
+        (out / "charts").mkdir(exist_ok=True)
+    stem = pack_stem(inp)
+    pointer = f"{stem}_bilaga.pdf" if appendix else None
+    slides = followup_slides(d, pointer) if inp.meeting else baseline_slides(d, pointer)
+    written = write_main(slides, d, out, stem, fmts)
+    if appendix:
+        written += write_appendix(d, out, f"{stem}_bilaga", fmts)
+    log.info("pack for %s: %d files in %s", inp.organisation_id, len(written), out)
+    return written
+
+
+def draw_chart(fig: Figure, chart: Chart, fmts: Sequence[str]) -> tuple[bytes | None, bytes | None]:
+    """Draw ``chart`` on ``fig``; its PNG (for png/pptx) and its one-page vector PDF (for pdf)."""
+    fig.clf()
+    chart.draw(ax=fig.add_subplot())
+    png = pdf = None
+    if "png" in fmts or "pptx" in fmts:
+        fig.canvas.draw()
+        png = encode_png(np.asarray(fig.canvas.buffer_rgba()).copy())  # type: ignore[attr-defined]
+    if "pdf" in fmts:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="pdf")
+        pdf = buf.getvalue()
+    return png, pdf
+
+
+def write_main(
+    slides: Sequence[Slide], d: PackData, out: Path, stem: str, fmts: Sequence[str]
+) -> list[Path]:
+    """The main deck (pptx), its PDF (same slides, bookmarks) and the charts it shows."""
+    fig = new_figure()
+    written: list[Path] = []
+    drawn: dict[int, tuple[bytes | None, bytes | None]] = {}
+    for i, slide in enumerate(slides):
+        if slide.chart is None:
+            continue
+        drawn[i] = png, _ = draw_chart(fig, slide.chart, fmts)
+        if "png" in fmts and png is not None:
+            path = out / "charts" / f"{slide.chart.stem}.png"
+            write_atomic(path, png)
+            written.append(path)
+        if "svg" in fmts:
+            path = out / "charts" / f"{slide.chart.stem}.svg"
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format="svg")
+            written.append(path)
+    if "pdf" in fmts:
+        page = new_page_figure()
+        buf = io.BytesIO()
+        with PdfPages(buf) as pages:
+            for slide in slides:
+                frame_page(page, slide)
+                save_page(pages, page)
+        placements = {
+            i: (pdf, slides[i].chart_geometry) for i, (_, pdf) in drawn.items() if pdf is not None
+        }
+        writer = compose(buf.getvalue(), placements, metadata(d), SLIDE_H)
+        add_outline(writer, [(s.name, i, None) for i, s in enumerate(slides)])
+        written.append(write_pdf(writer, out / f"{stem}.pdf"))
+    if "pptx" in fmts:
+        prs = new_deck()
+        for i, slide in enumerate(slides):
+            add_pptx_slide(prs, slide, drawn.get(i, (None, None))[0])
+        path = out / f"{stem}.pptx"
+        with atomic_path(path) as tmp:
+            prs.save(str(tmp))
+        written.append(path)
+    return written
+
+
+def write_appendix(d: PackData, out: Path, stem: str, fmts: Sequence[str]) -> list[Path]:
+    """Every KPI's charts: ``<stem>.pptx`` and a searchable vector ``<stem>.pdf`` with bookmarks.
+
+    PNG and SVG files of every chart go to ``charts/`` when asked for.
+    """
+    chart_list = all_charts(d)
+    prs = new_deck() if "pptx" in fmts else None
     fig = new_figure()
     written: list[Path] = []
     if prs is not None:
         title_slide(prs, d)
+    pdf_buf = io.BytesIO() if "pdf" in fmts else None
     with contextlib.ExitStack() as stack:
         pdf: PdfPages | None = None
-        pdf_path = out / f"{stem}.pdf"
-        if "pdf" in fmts:
-            tmp_pdf = stack.enter_context(atomic_path(pdf_path))
-            pdf = stack.enter_context(open_pdf(d, chart_list, tmp_pdf, fig))
-        written += render_all(chart_list, fig, chart_dir, fmts, pdf, prs)
-    if pdf is not None:
-        written.append(pdf_path)
+        if pdf_buf is not None:
+            pdf = stack.enter_context(open_pdf(d, chart_list, pdf_buf, fig))  # type: ignore[arg-type]
+        written += render_all(chart_list, fig, out / "charts", fmts, pdf, prs)
+    if pdf_buf is not None:
+        marks = appendix_bookmarks(d, chart_list)
+        written.append(write_pdf(outlined(pdf_buf.getvalue(), marks), out / f"{stem}.pdf"))
     if prs is not None:
-        pptx_path = out / f"{stem}.pptx"
-        with atomic_path(pptx_path) as tmp:
+        path = out / f"{stem}.pptx"
+        with atomic_path(path) as tmp:
             prs.save(str(tmp))
-        written.append(pptx_path)
-    log.info(
-        "baseline pack for %s: %d charts, %d files in %s",
-        inp.organisation_id,
-        len(chart_list),
-        len(written),
-        out,
-    )
+        written.append(path)
     return written
 
 
-__all__ = ["encode_png", "new_figure", "parse_formats", "render_all", "write_baseline_pack"]
+def appendix_bookmarks(d: PackData, chart_list: Sequence[Chart]) -> list[Bookmark]:
+    """The appendix PDF's outline: the title, the index, each KPI and under it each chart."""
+    lang = d.inp.lang
+    first = first_chart_page(chart_list) - 1  # 0-based
+    marks: list[Bookmark] = [(d.inp.pack_title, 0, None), (text(lang, "index"), 1, None)]
+    parent: dict[str, int] = {}
+    for page, chart in enumerate(chart_list, start=first):  # ~90 charts: one entry each
+        if chart.kpi is None:
+            marks.append((text(lang, "overview"), page, None))
+            continue
+        if chart.kpi not in parent:
+            parent[chart.kpi] = len(marks)
+            label = f"{charts.short_title(d.title(chart.kpi), 70)} ({chart.kpi})"
+            marks.append((label, page, None))
+        marks.append((caption(d, chart.kind).capitalize(), page, parent[chart.kpi]))
+    return marks
+
+
+__all__ = [
+    "appendix_bookmarks",
+    "draw_chart",
+    "encode_png",
+    "new_figure",
+    "pack_stem",
+    "parse_formats",
+    "render_all",
+    "write_appendix",
+    "write_baseline_pack",
+    "write_main",
+]
