@@ -130,8 +130,16 @@ class Table:
         return pd.DataFrame({c.label: t.values(c.key) for c in self.columns})
 
     def texts(self, lang: Lang | None = None) -> pd.DataFrame:
-        """Every cell as text, the way md and html show it (``""`` where missing)."""
+        """Every cell as text, the way md and html show it (``""`` where missing).
+
+        Columns are headed by their labels; two columns with one label would silently
+        become one, so that is an error.
+        """
         lang = self.lang if lang is None else lang
+        labels = [c.label for c in self.columns]
+        if len(set(labels)) != len(labels):
+            twice = sorted({x for x in labels if labels.count(x) > 1})
+            raise ValueError(f"report table has two columns labelled {twice}")
         return pd.DataFrame(
             {c.label: cell_texts(self.data[c.key], c, lang) for c in self.columns}, dtype=object
         )
