@@ -53,9 +53,9 @@ def register(sub: Any) -> None:
     bl.add_argument(
         "--scores", type=Path, help="the checklist score sheet (xlsx or csv): adds its slide"
     )
-    _add_meeting(
-        bl,
-        "a later meeting of the plan (e.g. 'Benchmarking 2'): the prioritised KPIs "
+    bl.add_argument(
+        "--meeting",
+        help="a later meeting of the plan (e.g. 'Benchmarking 2'): the prioritised KPIs "
         "against their targets, in uppfoljning_<id>_<year>.* (default: the baseline)",
     )
     bl.add_argument(

@@ -1,10 +1,14 @@
-"""Writing the pack: each chart drawn once, saved in every format asked for, in order.
+"""Writing the pack: the main deck and, on demand, the appendix; each chart drawn once.
 
-Everything is drawn in this process on one reused figure: per chart the PNG (for the
-``charts/`` folder and the deck), the SVG, and the PDF page (matplotlib's vector PDF,
-with the page number added); a thread compresses the PNGs meanwhile. Every file is
-written to a temporary name and moved into place (:mod:`koladagap._files`), so a crash
-never leaves half a file.
+The main deck (:func:`write_main`) draws only the charts its slides show, each as a
+PNG (for the deck and ``charts/``) and a one-page vector PDF, in two forked worker
+processes where the system allows (:func:`drawing`) while this process sets the
+slides' text as PDF pages; pypdf then places each chart into its page and adds the
+bookmarks (:mod:`koladagap.render.pack.outline`). The appendix
+(:func:`write_appendix`) draws every KPI's charts in this process on one reused
+figure: per chart the PNG, the SVG and the PDF page, a thread compressing the PNGs
+meanwhile. Every file is written to a temporary name and moved into place
+(:mod:`koladagap._files`), so a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import multiprocessing as mp
+import os
 from collections import deque
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,19 +187,21 @@ def write_baseline_pack(
     searchable vector ``<stem>_bilaga.pdf`` (title page, index, one chart per page,
     bookmarks per KPI and chart). It is drawn **on demand** (``appendix=True``,
     ``koladagap baseline --appendix``): the main deck draws only the few charts it
-    shows and takes 2–4 s, while the appendix draws ~90 charts for 30 KPIs (about
-    0.3 s each on a 2-core machine), which does not fit the 10-second budget of a
-    run (benchmarks/RESULTS.md, P4). Files are written atomically.
+    shows and takes 4–5 s for 30 KPIs, while the appendix draws ~90 charts (about
+    0.4 s each on a 2-core machine, 36–40 s), which does not fit the 10-second
+    budget of a run (benchmarks/RESULTS.md, P4). Files are written atomically.
 
-    ``parallel`` and ``vector_pdf`` are ignored (the PDF is always vector and
-    everything is drawn in this process); they are accepted for one release.
+    ``parallel``: draw the main deck's charts in two forked worker processes
+    (default: where the system can fork and has two cores; ``False``: in this
+    process). ``vector_pdf`` is ignored (the PDF is always vector) and accepted
+    for one release.
 
     Raises:
         InputError: an unknown format, python-pptx missing for ``"pptx"``, or
             nothing to chart.
         InvalidYearsError: the organisation has no values in the baseline year.
     """
-    del parallel, vector_pdf  # accepted for old callers; see the docstring
+    del vector_pdf  # accepted for old callers; see the docstring
     if not isinstance(inp, PackInput):
         from koladagap.render.pack.inputs import pack_input
 
@@ -211,7 +219,7 @@ def write_baseline_pack(
     stem = pack_stem(inp)
     pointer = f"{stem}_bilaga.pdf" if appendix else None
     slides = followup_slides(d, pointer) if inp.meeting else baseline_slides(d, pointer)
-    written = write_main(slides, d, out, stem, fmts)
+    written = write_main(slides, d, out, stem, fmts, parallel)
     if appendix:
         written += write_appendix(d, out, f"{stem}_bilaga", fmts)
     log.info("pack for %s: %d files in %s", inp.organisation_id, len(written), out)
@@ -233,37 +241,104 @@ def draw_chart(fig: Figure, chart: Chart, fmts: Sequence[str]) -> tuple[bytes | 
     return png, pdf
 
 
+_JOBS: tuple[list[Chart], tuple[str, ...]] | None = None
+"""The charts a forked worker draws (set before the fork, read by :func:`_draw_job`)."""
+_FIG: Figure | None = None
+
+
+def _draw_job(i: int) -> tuple[bytes | None, bytes | None]:
+    """In a forked worker: draw chart ``i`` of :data:`_JOBS` on the worker's own figure."""
+    global _FIG
+    assert _JOBS is not None
+    if _FIG is None:
+        _FIG = new_figure()
+    chart_list, fmts = _JOBS
+    return draw_chart(_FIG, chart_list[i], fmts)
+
+
+@contextlib.contextmanager
+def drawing(
+    chart_list: Sequence[Chart], fmts: Sequence[str], parallel: bool | None = None
+) -> Iterator[Callable[[], list[tuple[bytes | None, bytes | None]]]]:
+    """Start drawing each chart's PNG and one-page PDF; yield the call that returns them.
+
+    With ``parallel`` (default: where the system can fork and has two cores or more)
+    two forked worker processes draw the charts, sharing the data already in memory
+    (nothing to import or pickle), while this process goes on (the PDF's text
+    pages); else the charts are drawn in this process when the results are asked for.
+    """
+    global _JOBS
+    workers = min(2, os.cpu_count() or 1, len(chart_list))
+    can_fork = "fork" in mp.get_all_start_methods()
+    if parallel is None:
+        parallel = workers > 1 and can_fork
+    if not parallel or workers < 2 or not can_fork:
+        fig = new_figure()
+        yield lambda: [draw_chart(fig, c, fmts) for c in chart_list]
+        return
+    _JOBS = (list(chart_list), tuple(fmts))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_draw_job, i) for i in range(len(chart_list))]
+            yield lambda: [f.result() for f in futures]
+    finally:
+        _JOBS = None
+
+
+def draw_charts(
+    chart_list: Sequence[Chart], fmts: Sequence[str], parallel: bool | None = None
+) -> list[tuple[bytes | None, bytes | None]]:
+    """Each chart's PNG and one-page PDF, in order (see :func:`drawing`)."""
+    with drawing(chart_list, fmts, parallel) as results:
+        return results()
+
+
+def frame_pages(slides: Sequence[Slide]) -> bytes:
+    """The slides' text as PDF pages of the slide's size (the charts are placed later)."""
+    page = new_page_figure()
+    buf = io.BytesIO()
+    with PdfPages(buf) as pages:
+        for slide in slides:
+            frame_page(page, slide)
+            save_page(pages, page)
+    return buf.getvalue()
+
+
 def write_main(
-    slides: Sequence[Slide], d: PackData, out: Path, stem: str, fmts: Sequence[str]
+    slides: Sequence[Slide],
+    d: PackData,
+    out: Path,
+    stem: str,
+    fmts: Sequence[str],
+    parallel: bool | None = None,
 ) -> list[Path]:
     """The main deck (pptx), its PDF (same slides, bookmarks) and the charts it shows."""
-    fig = new_figure()
     written: list[Path] = []
-    drawn: dict[int, tuple[bytes | None, bytes | None]] = {}
-    for i, slide in enumerate(slides):
-        if slide.chart is None:
-            continue
-        drawn[i] = png, _ = draw_chart(fig, slide.chart, fmts)
+    shown = [i for i, s in enumerate(slides) if s.chart is not None]
+    chart_list = [c for c in (slides[i].chart for i in shown) if c is not None]
+    with drawing(chart_list, fmts, parallel) as results:
+        frames = frame_pages(slides) if "pdf" in fmts else b""
+        drawn = dict(zip(shown, results(), strict=True))
+    for i, chart in zip(shown, chart_list, strict=True):
+        png = drawn[i][0]
         if "png" in fmts and png is not None:
-            path = out / "charts" / f"{slide.chart.stem}.png"
+            path = out / "charts" / f"{chart.stem}.png"
             write_atomic(path, png)
             written.append(path)
-        if "svg" in fmts:
-            path = out / "charts" / f"{slide.chart.stem}.svg"
+    if "svg" in fmts:
+        fig = new_figure()
+        for chart in chart_list:  # rarely asked for: drawn again, here
+            fig.clf()
+            chart.draw(ax=fig.add_subplot())
+            path = out / "charts" / f"{chart.stem}.svg"
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format="svg")
             written.append(path)
     if "pdf" in fmts:
-        page = new_page_figure()
-        buf = io.BytesIO()
-        with PdfPages(buf) as pages:
-            for slide in slides:
-                frame_page(page, slide)
-                save_page(pages, page)
         placements = {
             i: (pdf, slides[i].chart_geometry) for i, (_, pdf) in drawn.items() if pdf is not None
         }
-        writer = compose(buf.getvalue(), placements, metadata(d), SLIDE_H)
+        writer = compose(frames, placements, metadata(d), SLIDE_H)
         add_outline(writer, [(s.name, i, None) for i, s in enumerate(slides)])
         written.append(write_pdf(writer, out / f"{stem}.pdf"))
     if "pptx" in fmts:
@@ -326,7 +401,10 @@ def appendix_bookmarks(d: PackData, chart_list: Sequence[Chart]) -> list[Bookmar
 __all__ = [
     "appendix_bookmarks",
     "draw_chart",
+    "draw_charts",
+    "drawing",
     "encode_png",
+    "frame_pages",
     "new_figure",
     "pack_stem",
     "parse_formats",
