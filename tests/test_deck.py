@@ -224,15 +224,70 @@ def test_cli_baseline_steps_claims_the_folder_and_scores(
     assert main([*argv, "--force", "--meetings-dir", str(tmp_path / "m")]) == 0
 
 
-def test_charts_drawn_in_workers_or_in_process_alike(inp: pack.PackInput) -> None:
-    from koladagap.render.pack.main import baseline_slides
-    from koladagap.render.pack.write import draw_charts
+_WORKERS_SCRIPT = """
+import json, pickle, sys
+from concurrent import futures
+import koladagap.render.pack.write as w
+from koladagap.render.pack.main import baseline_slides
+from koladagap.render.pack.model import PackData
 
-    charts = [s.chart for s in baseline_slides(PackData(inp)) if s.chart is not None][:3]
-    here = draw_charts(charts, ("png", "pdf"), parallel=False)
-    there = draw_charts(charts, ("png", "pdf"))
-    assert len(here) == len(there) == 3
-    for (png_a, pdf_a), (png_b, pdf_b) in zip(here, there, strict=True):
-        assert png_a and png_b and png_a[:8] == png_b[:8] == b"\x89PNG\r\n\x1a\n"
-        assert pdf_a and pdf_b and pdf_a.startswith(b"%PDF") and pdf_b.startswith(b"%PDF")
-        assert abs(len(png_a) - len(png_b)) < len(png_a) // 20  # the same picture
+forks = []
+class Counting(futures.ProcessPoolExecutor):
+    def __init__(self, *a, **k):
+        forks.append(1)
+        super().__init__(*a, **k)
+w.ProcessPoolExecutor = Counting
+inp = pickle.load(open(sys.argv[1], "rb"))
+charts = [s.chart for s in baseline_slides(PackData(inp)) if s.chart is not None][:3]
+here = w.draw_charts(charts, ("png", "pdf"), parallel=False)
+there = w.draw_charts(charts, ("png", "pdf"))
+print(json.dumps({"forks": len(forks), "here": [[len(p), pdf[:4].decode()] for p, pdf in here],
+                  "there": [[len(p), pdf[:4].decode()] for p, pdf in there],
+                  "png": [p[:8] == b"\\x89PNG\\r\\n\\x1a\\n" for p, _ in there]}))
+"""
+
+
+def test_charts_drawn_in_workers_or_in_process_alike(
+    inp: pack.PackInput, tmp_path: Path
+) -> None:
+    """In a process of one thread the charts are drawn by two forked workers, the same."""
+    import json
+    import pickle
+    import subprocess
+    import sys
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("this system cannot fork")
+    (tmp_path / "inp.pickle").write_bytes(pickle.dumps(inp))
+    proc = subprocess.run(
+        [sys.executable, "-c", _WORKERS_SCRIPT, str(tmp_path / "inp.pickle")],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["forks"] == 1  # the second call forked; the first did not
+    assert len(got["here"]) == len(got["there"]) == 3 and all(got["png"])
+    for (png_a, pdf_a), (png_b, pdf_b) in zip(got["here"], got["there"], strict=True):
+        assert pdf_a == pdf_b == "%PDF"
+        assert abs(png_a - png_b) < png_a // 20  # the same picture
+
+
+def test_a_process_with_threads_is_never_forked(inp: pack.PackInput) -> None:
+    """Another thread running: the charts are drawn here even when parallel is asked for."""
+    import threading
+
+    import koladagap.render.pack.write as w
+    from koladagap.render.pack.main import baseline_slides
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        charts = [s.chart for s in baseline_slides(PackData(inp)) if s.chart is not None][:1]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(w, "ProcessPoolExecutor", None)  # would fail if used
+            drawn = w.draw_charts(charts, ("png",), parallel=True)
+    finally:
+        stop.set()
+        t.join()
+    assert drawn[0][0] is not None and drawn[0][0][:4] == b"\x89PNG"

@@ -18,6 +18,7 @@ import io
 import logging
 import multiprocessing as mp
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -192,9 +193,9 @@ def write_baseline_pack(
     budget of a run (benchmarks/RESULTS.md, P4). Files are written atomically.
 
     ``parallel``: draw the main deck's charts in two forked worker processes
-    (default: where the system can fork and has two cores; ``False``: in this
-    process). ``vector_pdf`` is ignored (the PDF is always vector) and accepted
-    for one release.
+    (default: where the system can fork, has two cores and this process runs no
+    other thread; ``False``: in this process). ``vector_pdf`` is ignored (the PDF
+    is always vector) and accepted for one release.
 
     Raises:
         InputError: an unknown format, python-pptx missing for ``"pptx"``, or
@@ -266,13 +267,17 @@ def drawing(
     two forked worker processes draw the charts, sharing the data already in memory
     (nothing to import or pickle), while this process goes on (the PDF's text
     pages); else the charts are drawn in this process when the results are asked for.
+    A process that runs other threads is never forked, whatever ``parallel`` says:
+    a lock held by another thread at the fork would stay locked in the child (and
+    Python 3.12+ warns of it), so the charts are then drawn here.
     """
     global _JOBS
     workers = min(2, os.cpu_count() or 1, len(chart_list))
     can_fork = "fork" in mp.get_all_start_methods()
     if parallel is None:
         parallel = workers > 1 and can_fork
-    if not parallel or workers < 2 or not can_fork:
+    alone = threading.active_count() == 1
+    if not parallel or workers < 2 or not can_fork or not alone:
         fig = new_figure()
         yield lambda: [draw_chart(fig, c, fmts) for c in chart_list]
         return
