@@ -247,9 +247,7 @@ print(json.dumps({"forks": len(forks), "here": [[len(p), pdf[:4].decode()] for p
 """
 
 
-def test_charts_drawn_in_workers_or_in_process_alike(
-    inp: pack.PackInput, tmp_path: Path
-) -> None:
+def test_charts_drawn_in_workers_or_in_process_alike(inp: pack.PackInput, tmp_path: Path) -> None:
     """In a process of one thread the charts are drawn by two forked workers, the same."""
     import json
     import pickle
