@@ -278,7 +278,7 @@ def test_corrupt_cache_file_online_is_reported_and_fetched_again(
         env=env,
     )
     assert proc.returncode == 0, proc.stderr
-    report = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    report = [line for line in proc.stderr.splitlines() if "koladagap: varning:" in line]
     assert len(report) == 1 and str(part) in report[0] and "fetching again" in report[0]
     assert standin.request_count > n  # fetched again, not read as empty
     got = pd.read_parquet(out).sort_values(["municipality_id", "period", "gender"])

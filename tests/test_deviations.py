@@ -272,7 +272,13 @@ def test_cli_baseline_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 0, err
     assert "Vellinge" in stdout and SOURCE in stdout
     deck = Presentation(str(out / "utgangslage_1233_2018.pptx"))
-    assert len(deck.slides) >= 1 + 3 * 2  # title + at least trend and gap per KPI
+    firsts = [
+        next(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in deck.slides
+    ]
+    # title, the overview, the two main problems (act, then material), the next steps
+    assert len(firsts) == 5 and firsts[0] == "Utgångsläge inför Benchmarking 1"
+    assert firsts[1].startswith("Översikt") and firsts[-1] == "Förslag på nästa steg"
+    assert firsts[2].startswith("1 av 2: Tillfälliga föräldrapenningdagar (VAB)")
     assert (out / "utgangslage_1233_2018.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "charts" / "01_oversikt.png").exists()
     # the baseline session was stored next to the plan for later comparisons
@@ -343,12 +349,17 @@ def test_baseline_pack_charts_own_measurements_with_their_source(
     plan = tmp_path / "plan.toml"
     plan.write_text(text, encoding="utf-8")
     out = tmp_path / "pack"
-    code = main(
-        ["baseline", "--plan", str(plan), "--sample", "--out", str(out), "--format", "png,pdf"]
-    )
-    assert code == 0, capsys.readouterr().err
+    argv = ["baseline", "--plan", str(plan), "--sample", "--out", str(out), "--format", "png,pdf"]
+    assert main(argv) == 0, capsys.readouterr().err
+    # the main deck: the overview and one slide of the own measurements
+    assert sorted(p.name for p in (out / "charts").glob("*.png")) == [
+        "00_egna.png",
+        "01_oversikt.png",
+    ]
+    # the appendix: every KPI's charts, the own measurements' too
+    assert main([*argv, "--appendix"]) == 0, capsys.readouterr().err
     charted = {p.name.split("_")[0] for p in (out / "charts").glob("*.png")}
-    assert "N15428" in charted and set(own.ids) & charted
+    assert "N15428" in charted and set(own.ids) <= charted
     # an own measurement's chart names its own source, never Kolada
     import dataclasses
 
