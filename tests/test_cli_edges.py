@@ -409,3 +409,35 @@ def test_log_lines_name_their_level_in_the_users_language() -> None:
     assert LevelWords("en").format(record) == "koladagap: warning: left out 7"
     info = logging.LogRecord("koladagap", logging.INFO, __file__, 1, "x", None, None)
     assert LevelWords("sv").format(info) == "koladagap: info: x"
+
+
+def test_plan_init_names_left_out_kpis_in_the_users_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A region's starter plan says once, in Swedish, which sample KPIs it leaves out."""
+    from koladagap.cli import main
+
+    out = tmp_path / "plan.toml"
+    assert main(["plan", "init", "--municipality", "0001", "--sample", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    lines = [x for x in err.splitlines() if x.startswith("koladagap: varning:")]
+    assert len(lines) == 1
+    assert "7 av 19 nyckeltal har inga värden för Region Stockholm" in lines[0]
+    assert "N31814" in lines[0] and "left out" not in err
+
+
+def test_deviations_summary_counts_every_level_in_the_report_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary names each level as the report does (an excluded KPI is 'Undantagen')."""
+    from koladagap.cli import main
+
+    plan = tmp_path / "plan.toml"
+    assert main(["plan", "init", "--municipality", "1233", "--sample", "--out", str(plan)]) == 0
+    out = tmp_path / "avvikelser.md"
+    argv = ["deviations", "--plan", str(plan), "--sample", "--out", str(out)]
+    assert main([*argv, "--meetings-dir", str(tmp_path / "m")]) == 0
+    summary = capsys.readouterr().out.splitlines()[0]
+    assert summary.startswith("Vellinge (1233), Benchmarking 2 (data för 2022): ")
+    assert "Undantagen: 1" in summary and "kan ej" not in summary
+    assert "Avvikelse – åtgärda (avvikelseanmälan): 2" in summary

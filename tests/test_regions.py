@@ -79,22 +79,23 @@ def test_peers_of_riket_is_a_one_line_input_error() -> None:
 
 
 def test_plan_init_for_a_region_offline_is_a_region_plan(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "plan.toml"
-    with caplog.at_level(logging.WARNING, logger="koladagap"):
-        assert main(["plan", "init", "--municipality", "0001", "--sample", "--out", str(out)]) == 0
+    argv = ["--lang", "en", "plan", "init", "--municipality", "0001", "--sample"]
+    assert main([*argv, "--out", str(out)]) == 0
     plan = load_plan(out)
     assert plan.organisation == "0001" and plan.peer_family == "övergripande"
     have = _with_region_values()
     assert plan.kpi_ids and set(plan.kpi_ids) <= have  # only KPIs with region data
     assert {"N00945", "N01982"} <= set(plan.kpi_ids)  # the members of G2KPI148336 in the sample
     # the KPIs left out are named, once, in one line, with the reason
-    notes = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
-    assert len(notes) == 1 and "\n" not in notes[0]
+    err = capsys.readouterr().err
+    notes = [x for x in err.splitlines() if "not in the plan" in x]
+    assert len(notes) == 1 and notes[0].startswith("koladagap: warning: ")
     left = set(sample_values()["kpi"].astype(str)) - set(plan.kpi_ids)
     assert left and all(k in notes[0] for k in left)
-    assert "no values for Region Stockholm" in notes[0]
+    assert "no values for Region Stockholm in the shipped sample" in notes[0]
     text = out.read_text(encoding="utf-8")
     assert "Övriga regioner" in text and KPI_GROUP_REGION in text
     assert "Liknande kommuner" not in text

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import tomllib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,6 +50,7 @@ class StarterKpis:
         groups: KPI groups named instead (online, or a cache without the group's KPIs).
         left_out: the KPIs considered and left out.
         note: one line naming ``left_out`` and why (``""`` when none).
+        where: where the values were looked for: ``"sample"``, ``"cache"`` or ``""``.
     """
 
     kind: str
@@ -56,6 +58,7 @@ class StarterKpis:
     groups: list[str]
     left_out: list[str]
     note: str
+    where: str = ""
 
 
 def starter_kpis(source: Kolada, municipality: str, name: str) -> StarterKpis:
@@ -91,9 +94,10 @@ def starter_kpis(source: Kolada, municipality: str, name: str) -> StarterKpis:
             f"left out {len(left)} of {len(considered)} KPIs, no values for {name} in "
             f"{where}: {', '.join(left)}"
         )
+    origin = "sample" if source.mode == "sample" else "cache"
     if not ids:  # nothing to list: name the group, to be read when the plan is run
-        return StarterKpis(kind, [], [group], left, note)
-    return StarterKpis(kind, ids, [], left, note)
+        return StarterKpis(kind, [], [group], left, note, origin)
+    return StarterKpis(kind, ids, [], left, note, origin)
 
 
 def _kind(municipality: str) -> str:
@@ -135,7 +139,7 @@ def starter_plan_for(
     baseline: int = 2018,
     followup: int = 2022,
     file: str = "plan.toml",
-    announce: bool = True,
+    announce: bool | Callable[[StarterKpis], None] = True,
 ) -> tuple[str, str]:
     """The starter plan of ``municipality`` as ``(text, organisation name)``.
 
@@ -143,8 +147,10 @@ def starter_plan_for(
     offline the cached members of Kolada's gender-equality KPI group for its type
     (kommun or region) with values; online it names that group. The KPIs left out
     are named in one line: a comment in the plan and, with ``announce``, a log
-    message. The text is parsed before it is returned, so what ``plan init`` writes
-    always reads back.
+    message (or, when ``announce`` is a function, it is called with the
+    :class:`StarterKpis` so that the caller says it in the user's language). The
+    text is parsed before it is returned, so what ``plan init`` writes always
+    reads back.
 
     Raises:
         InputError: not exactly one municipality id, Riket, or an unknown id.
@@ -166,7 +172,9 @@ def starter_plan_for(
         left_out=kpis.note[:1].upper() + kpis.note[1:],
     )
     parse_plan(tomllib.loads(text), path=file)  # what is written must read back
-    if announce and kpis.note:
+    if callable(announce):
+        announce(kpis)
+    elif announce and kpis.note:
         log.warning("%s", kpis.note)
     return text, name
 

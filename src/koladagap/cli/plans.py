@@ -95,13 +95,28 @@ def cmd_plan(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and not args.force:
         raise InputError(msg(args.lang, "plan_exists", path=out))
+    lang = args.lang
+    chosen: list[Any] = []  # the plan's KPIs, said below in the user's language
     text, name = starter_plan_for(
         kolada(args),
         args.municipality,
         baseline=args.baseline,
         followup=args.followup,
         file=out.name,
+        announce=chosen.append,
     )
+    for kpis in chosen:
+        if kpis.left_out:
+            line = msg(
+                lang,
+                "left_out",
+                n=len(kpis.left_out),
+                total=len(kpis.left_out) + len(kpis.ids),
+                name=name,
+                where=msg(lang, f"where_{kpis.where or 'cache'}"),
+                ids=", ".join(kpis.left_out),
+            )
+            print(f"koladagap: {msg(lang, 'warning')}: {line}", file=sys.stderr)
     write_atomic(out, text)
     mid = args.municipality.strip()
     print(msg(args.lang, "plan_written", name=name, mid=mid, path=out), file=sys.stderr)
@@ -124,9 +139,8 @@ def cmd_deviations(args: argparse.Namespace) -> int:
         meetings_dir=_meetings_dir(args),
         refresh=args.refresh,
     )
-    counts = res.level.value_counts()
-    n = {k: int(counts.get(k, 0)) for k in ("act", "watch", "info", "none")}
-    other = int(len(res.level) - sum(n.values()))
+    from koladagap.render.i18n import level_counts
+
     print(
         msg(
             lang,
@@ -135,8 +149,7 @@ def cmd_deviations(args: argparse.Namespace) -> int:
             mid=plan.organisation,
             session=res.meeting.name,
             year=res.meeting.year,
-            other=other,
-            **n,
+            counts=level_counts(res.level, lang, short=False),
         )
     )
     if res.baseline_source is not None:

@@ -66,10 +66,7 @@ CLI: dict[str, dict[str, str]] = {
         "done": "Klart. Öppna {path}",
         "source": ATTRIBUTION_PROCESSED,
         "pack_written": "Skrev baspaketet för {name}: {n} filer i {path}",
-        "deviations_summary": (
-            "{org} ({mid}), {session} (data för {year}): {act} åtgärda, {watch} bevaka, "
-            "{info} känt mönster, {none} ingen påtaglig skillnad, {other} kan ej bedömas."
-        ),
+        "deviations_summary": "{org} ({mid}), {session} (data för {year}): {counts}.",
         "baseline_note": "Jämfört med {name} ({year}; {how}).",
         "stored": "sparad baslinje",
         "computed": "baslinjen beräknad nu och sparad",
@@ -80,6 +77,12 @@ CLI: dict[str, dict[str, str]] = {
             "Skrev en startplan för {name} ({mid}) till {path}. Redigera den och kör: "
             "koladagap deviations --plan {path} --out avvikelser.xlsx"
         ),
+        "left_out": (
+            "{n} av {total} nyckeltal har inga värden för {name} {where} och är inte med i "
+            "planen: {ids}"
+        ),
+        "where_sample": "i det medföljande urvalet",
+        "where_cache": "i cachen",
         "step_data": "Hämtar värden …",
         "step_engine": "Beräknar skillnader och avvikelser …",
         "step_report": "Skriver rapporten …",
@@ -136,10 +139,7 @@ CLI: dict[str, dict[str, str]] = {
         "done": "Done. Open {path}",
         "source": ATTRIBUTION_PROCESSED,
         "pack_written": "Wrote the baseline pack for {name}: {n} files in {path}",
-        "deviations_summary": (
-            "{org} ({mid}), {session} (data for {year}): {act} act, {watch} watch, "
-            "{info} known pattern, {none} no notable gap, {other} cannot be assessed."
-        ),
+        "deviations_summary": "{org} ({mid}), {session} (data for {year}): {counts}.",
         "baseline_note": "Compared with {name} ({year}; {how}).",
         "stored": "stored baseline",
         "computed": "baseline computed now and stored",
@@ -148,6 +148,12 @@ CLI: dict[str, dict[str, str]] = {
             "Wrote a starter plan for {name} ({mid}) to {path}. Edit it, then run: "
             "koladagap deviations --plan {path} --out deviations.xlsx"
         ),
+        "left_out": (
+            "{n} of {total} KPIs have no values for {name} {where} and are not in the plan: "
+            "{ids}"
+        ),
+        "where_sample": "in the shipped sample",
+        "where_cache": "in the cache",
         "step_data": "Fetching values …",
         "step_engine": "Computing gaps and deviations …",
         "step_report": "Writing the report …",
