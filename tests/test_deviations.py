@@ -278,7 +278,7 @@ def test_cli_baseline_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     # title, the overview, the two main problems (act, then material), the next steps
     assert len(firsts) == 5 and firsts[0] == "Utgångsläge inför Benchmarking 1"
     assert firsts[1].startswith("Översikt") and firsts[-1] == "Förslag på nästa steg"
-    assert firsts[2].startswith("1 av 2: Tillfälliga föräldrapenningdagar (VAB)")
+    assert firsts[2].startswith("Skillnad 1 av 2: Tillfälliga föräldrapenningdagar (VAB)")
     assert (out / "utgangslage_1233_2018.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "charts" / "01_oversikt.png").exists()
     # the baseline session was stored next to the plan for later comparisons

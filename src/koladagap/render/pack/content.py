@@ -19,12 +19,11 @@ import pandas as pd
 
 from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD
 from koladagap.render import charts
-from koladagap.render.i18n import ATTRIBUTION_PROCESSED, LEVEL_LABELS, format_number
+from koladagap.render.i18n import ATTRIBUTION_PROCESSED, LEVEL_LABELS, LEVEL_ORDER, format_number
 from koladagap.render.i18n.groups import is_about_children, sex_labels
 from koladagap.render.i18n.measures import ONE_SEX, gap_heading, share_heading
 from koladagap.render.i18n.pack import text
 from koladagap.render.pack.model import MIN_RANKED, Chart, PackData, ranked_kind
-from koladagap.render.style import LEVELS
 
 log = logging.getLogger("koladagap")
 
@@ -96,7 +95,8 @@ def overview_lines(d: PackData, kpis: Sequence[str]) -> list[str]:
     counts = pd.Series([d.levels.get(k) for k in kpis], dtype="string").dropna()
     if len(counts):
         lines.append(text(lang, "levels_head", year=d.inp.baseline_year) + ":")
-        for level, n in counts.value_counts().reindex(list(LEVELS)).dropna().items():
+        # the most serious first, as in every table (act, watch, info, none, …)
+        for level, n in counts.value_counts().reindex(list(LEVEL_ORDER)).dropna().items():
             lines.append(f"{LEVEL_LABELS[lang][str(level)]}: {int(n)}")
     else:
         lines.append(text(lang, "no_level"))
