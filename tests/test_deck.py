@@ -289,3 +289,21 @@ def test_a_process_with_threads_is_never_forked(inp: pack.PackInput) -> None:
         stop.set()
         t.join()
     assert drawn[0][0] is not None and drawn[0][0][:4] == b"\x89PNG"
+
+
+def test_the_followup_deck_follows_a_one_sex_shares_target(tmp_path: Path) -> None:
+    """N00945's target is for the share itself: what is left and where the trend points."""
+    from koladagap.benchmarking.plan import starter_plan
+    from koladagap.cli import main
+
+    plan = tmp_path / "plan.toml"
+    text = starter_plan("1233", "Vellinge", ["N00945"], baseline=2018, followup=2022)
+    plan.write_text(text + "\n[kpis.N00945]\ntarget_value = 45.0\ntarget_year = 2026\n", "utf-8")
+    out = tmp_path / "bp"
+    argv = ["baseline", "--plan", str(plan), "--sample", "--out", str(out), "--format", "pptx"]
+    assert main([*argv, "--meeting", "Benchmarking 2", "--meetings-dir", str(tmp_path / "m")]) == 0
+    deck = pptx.Presentation(str(out / "uppfoljning_1233_2022.pptx"))
+    text = "\n".join(s.text_frame.text for sl in deck.slides for s in sl.shapes if s.has_text_frame)
+    assert "Mål för andelen år 2026: 45,0\xa0%" in text
+    assert "Kvar till målet: +11,7\xa0p.e." in text  # 45,0 − 33,3 (the 2022 share)
+    assert "Trenden pekar på 35,5\xa0% år 2026" in text and "Inte i fas mot målet" in text

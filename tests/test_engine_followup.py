@@ -436,3 +436,20 @@ def test_noise_is_compared_in_the_statistics_units_for_amounts() -> None:
     assert abs(c["gap_followup"] - c["gap_baseline"]) > 1_000  # kronor moved
     assert c["evidence_followup"] == pytest.approx(c["evidence_baseline"])  # the ratio did not
     assert not c["beyond_noise"] and c["change"] == "unchanged"
+
+
+def test_a_one_sex_shares_target_follows_the_share_itself(tmp_path: Path) -> None:
+    """N00945 (men's share of VAB days) has no split: its target is its own value."""
+    import koladagap as kg
+    from koladagap.benchmarking.plan import load_plan, starter_plan
+
+    text = starter_plan("1233", "Vellinge", ["N00945"], baseline=2018, followup=2022)
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(
+        text + "\n[kpis.N00945]\ntarget_value = 45.0\ntarget_year = 2026\n", encoding="utf-8"
+    )
+    res = kg.run_plan(load_plan(plan_file), "Benchmarking 2", source="sample", meetings_dir=None)
+    c = res.comparison.set_index("kpi").loc["N00945"]
+    assert c["value_to_target"] == pytest.approx(45.0 - 33.3)  # the 2022 share is 33,3 %
+    assert 33.3 < c["value_trend_at_target"] < 45.0  # the share rises, too slowly
+    assert not c["value_on_track"]

@@ -3,7 +3,8 @@
 The linear trend of the published years from the baseline's pooling window to
 the follow-up, evaluated at the target year: on track when it reaches the
 target (or the target is reached already). The value followed is that of the
-sex behind at the follow-up (the total when neither is).
+sex behind at the follow-up (the total when neither is); a KPI that is one sex's
+share (N00945) has only its total, which is the value followed.
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ def targets(
     k = np.maximum(kc, 0)
     lower = run.kpis.num["direction"][k] == LOWER
     dis_f = _disadvantaged_at_followup(run, kc, mc, yf)
-    col = np.where(dis_f == 1, "women", np.where(dis_f == 2, "men", "total"))
+    one_sex = ids.map({k: r.kind == "share_of_one_sex" for k, r in rules.items()})
+    one_sex_arr = one_sex.fillna(False).to_numpy(dtype=bool)
+    col = np.where(
+        one_sex_arr, "total", np.where(dis_f == 1, "women", np.where(dis_f == 2, "men", "total"))
+    )
     value_now = np.where(
         col == "women", end_f["women"], np.where(col == "men", end_f["men"], end_f["total"])
     )

@@ -307,10 +307,14 @@ def target_lines(d: PackData, row: pd.Series) -> list[str]:
             value = charts.format_gap(trend, units, lang)
             lines.append(text(lang, "trend_at", value=value, year=ty))
     else:
-        who = _behind(d, kpi)
+        # a one-sex share (N00945) has only its total: the share is what the target is for
+        who = "total" if kpi in d.t_only else _behind(d, kpi)
         label = dict(zip(("women", "men"), sex_labels(d.title(kpi), lang), strict=True))
         value = charts.format_value(tv, units, lang)
-        lines.append(text(lang, "target_value", who=label.get(who, ""), year=ty, value=value))
+        if who in label:
+            lines.append(text(lang, "target_value", who=label[who], year=ty, value=value))
+        else:
+            lines.append(text(lang, "target_share", year=ty, value=value))
         value_now = float(now[who]) if now is not None else float("nan")
         lines.append(text(lang, "to_target", value=charts.format_gap(tv - value_now, units, lang)))
         trend, on = _num(row, "value_trend_at_target"), row.get("value_on_track")
