@@ -213,7 +213,11 @@ def test_cli_deviations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     stdout, err = capsys.readouterr()
     assert code == 0, err
     assert out.exists()
-    assert re.search(r"Vellinge \(1233\), Benchmarking 2 \(data för 2022\): \d+ åtgärda", stdout)
+    assert re.search(
+        r"Vellinge \(1233\), Benchmarking 2 \(data för 2022\): "
+        r"Avvikelse – åtgärda \(avvikelseanmälan\): \d+;",
+        stdout,
+    )
     assert SOURCE in stdout
 
 
