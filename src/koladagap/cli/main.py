@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from koladagap._version import __version__
-from koladagap.cli import checklist, data, demo, measurements, plans, units
+from koladagap.cli import checklist, data, demo, measurements, network, plans, slutrapport, units
 from koladagap.cli.common import EXIT_API, EXIT_CACHE, EXIT_INPUT, msg
 from koladagap.errors import APIError, CacheError, HTTPStatusError, InputError, KoladaGapError
 
-_FAMILIES = (data, plans, units, measurements, checklist, demo)
+_FAMILIES = (data, plans, units, measurements, checklist, demo, network, slutrapport)
 
 
 def _global_options(p: argparse.ArgumentParser, default: Any) -> None:
