@@ -1,0 +1,117 @@
+"""What the final report (slutrapport) is made of: the baseline and the latest meeting.
+
+:func:`final_report_data` runs the plan twice with
+:func:`~koladagap.benchmarking.run.run_plan`: for its baseline meeting (Benchmarking 1)
+and for its latest meeting (normally the results conference), reading and keeping
+meeting results in ``meetings_dir`` as ``koladagap deviations`` does. The
+:class:`FinalReportData` carries both results; :func:`changes` puts the
+comparison's columns the report shows in one frame. Nothing here words or draws:
+:mod:`koladagap.render.slutrapport` does.
+
+Examples:
+    >>> from koladagap.benchmarking.plan import parse_plan
+    >>> plan = parse_plan({"organisation": {"id": "1233"},
+    ...     "kpis": {"ids": ["N31814", "N15428"]},
+    ...     "sessions": {"baseline": {"name": "Benchmarking 1", "year": 2018},
+    ...                  "followups": [{"name": "Resultatkonferens", "year": 2022}]}})
+    >>> data = final_report_data(plan, source="sample", meetings_dir=None)
+    >>> data.period, data.latest.meeting.name
+    ((2018, 2022), 'Resultatkonferens')
+    >>> changes(data).set_index("kpi").loc["N31814", ["change", "flag_movement"]].tolist()
+    ['worsened', 'new']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from koladagap.benchmarking.data import Kolada, Source, _resolve
+from koladagap.benchmarking.plan import Plan
+from koladagap.benchmarking.run import PlanResult, run_plan
+
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "kpi",
+    "baseline_year",
+    "followup_year",
+    "gap_baseline",
+    "gap_followup",
+    "change",
+    "level_baseline",
+    "level_followup",
+    "flag_movement",
+    "target_year",
+    "target_gap",
+    "target_value",
+)
+"""The comparison's columns the final report reads (:func:`changes`)."""
+
+
+@dataclass(frozen=True)
+class FinalReportData:
+    """The plan's baseline and latest meeting, evaluated.
+
+    Attributes:
+        plan: the plan.
+        baseline: the baseline meeting's result (Benchmarking 1).
+        latest: the latest meeting's result, compared with the baseline; ``None``
+            when the plan has no meeting after the baseline.
+    """
+
+    plan: Plan
+    baseline: PlanResult
+    latest: PlanResult | None
+
+    @property
+    def period(self) -> tuple[int, int]:
+        """The programme period: the first and the last meeting's data years."""
+        years = [int(m.year) for m in self.plan.meetings]
+        return min(years), max(years)
+
+    @property
+    def organisation_name(self) -> str:
+        """The organisation's name (its id when the name is unknown)."""
+        return self.baseline.organisation_name or str(self.plan.organisation)
+
+
+def final_report_data(
+    plan: Plan,
+    *,
+    source: Source | Kolada = "api",
+    meetings_dir: str | os.PathLike[str] | None = "default",
+    refresh: bool = False,
+) -> FinalReportData:
+    """Run ``plan`` for its baseline and its latest meeting (one data source for both).
+
+    The baseline runs first, so a follow-up compares with the baseline meeting
+    result stored in ``meetings_dir`` (what was shown at Benchmarking 1) when
+    there is one.
+    """
+    kg = _resolve(source)
+    base = run_plan(plan, plan.baseline.name, source=kg, meetings_dir=meetings_dir, refresh=refresh)
+    last = plan.meetings[-1]
+    latest = None
+    if last != plan.baseline:
+        latest = run_plan(plan, last.name, source=kg, meetings_dir=meetings_dir)
+    return FinalReportData(plan=plan, baseline=base, latest=latest)
+
+
+def changes(data: FinalReportData) -> pd.DataFrame:
+    """One row per KPI of the latest meeting's comparison (:data:`CHANGE_COLUMNS`).
+
+    Empty (with the columns) when the plan has no follow-up yet. The KPIs come in
+    the order of the latest meeting's table.
+    """
+    comp = data.latest.comparison if data.latest is not None else None
+    if comp is None or comp.empty:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS))
+    assert data.latest is not None
+    c = comp.drop_duplicates("kpi").reindex(columns=list(CHANGE_COLUMNS))
+    c = c.set_index(c["kpi"].astype(str), drop=False)
+    order = [k for k in data.latest.kpis if k in c.index]
+    return c.reindex(order).reset_index(drop=True)
+
+
+__all__ = ["CHANGE_COLUMNS", "FinalReportData", "changes", "final_report_data"]

@@ -1,0 +1,152 @@
+"""The final report (slutrapport): a Word document from the plan's baseline and latest meeting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+docx = pytest.importorskip("docx")
+
+KPIS = ["N15428", "N00945", "N00906", "N17473", "N31814"]
+
+HEADINGS_SV = [
+    "Slutrapport – jämställdhetsintegrering",
+    "1. Utgångsläget vid Benchmarking 1",
+    "2. Vad har hänt från Benchmarking 1 till Benchmarking 2",
+    "Nyckeltal för nyckeltal",
+    "3. Checklistan – självskattningen",
+    "4. Framgångsfaktorer",
+    "5. Utmaningar",
+    "6. Lärdomar",
+    "7. Fortsatt arbete",
+    "8. Metod och källor",
+]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from koladagap.benchmarking.starter import starter_plan
+    from koladagap.checklist import template_frame
+
+    d = tmp_path_factory.mktemp("slutrapport")
+    text = starter_plan("1233", "Vellinge", KPIS, baseline=2018, followup=2022)
+    text += "\n[kpis.N17473]\ntarget_gap = 2.0\ntarget_year = 2026\n"  # a target of its own
+    (d / "plan.toml").write_text(text, encoding="utf-8")
+    scores = template_frame("2019", ["Uppstart", "Resultatkonferens"])
+    scores["Poäng (1–3)"] = [1] * 10 + [1, 2, 3, 3, 3, 3, 3, 3, 2, 2]
+    scores.to_csv(d / "poang.csv", index=False)
+    return d
+
+
+def _run(folder: Path, out: Path, *extra: str) -> int:
+    from koladagap.cli import main
+
+    argv = ["slutrapport", "--plan", str(folder / "plan.toml"), "--out", str(out), "--sample"]
+    return main([*argv, "--meetings-dir", str(folder / "m"), *extra])
+
+
+@pytest.fixture(scope="module")
+def report(folder: Path) -> Any:
+    out = folder / "slutrapport.docx"
+    assert _run(folder, out, "--scores", str(folder / "poang.csv")) == 0
+    return docx.Document(str(out))
+
+
+def _headings(doc: Any) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+
+
+def test_the_document_has_the_outline_in_order(report: Any) -> None:
+    assert _headings(report) == HEADINGS_SV
+    body = "\n".join(p.text for p in report.paragraphs)
+    assert "Programperiod: 2018–2022" in body and "Vellinge (1233)" in body
+    assert "Källa: Kolada; egen bearbetning" in body
+    prompts = [p for p in report.paragraphs if p.runs and p.runs[0].italic]
+    assert any("Vad har gjort att arbetet kommit framåt" in p.text for p in prompts)
+
+
+def test_the_baseline_table_is_the_runs_table(folder: Path, report: Any) -> None:
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.benchmarking.run import run_plan
+    from koladagap.render.i18n import LEVEL_LABELS, format_number
+
+    plan = load_plan(folder / "plan.toml")
+    res = run_plan(plan, "Benchmarking 1", source="sample", meetings_dir=None)
+    t = res.table.set_index("kpi")
+    table = report.tables[0]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert set(rows) == set(t.index)
+    for kpi, cells in rows.items():
+        row = t.loc[kpi]
+        assert cells[2] == format_number(row["women"], "sv")
+        assert cells[3] == format_number(row["men"], "sv")
+        assert cells[4] == format_number(row["gap"], "sv", sign=True)
+        assert cells[5] == LEVEL_LABELS["sv"][row["level"]]
+    assert rows["N00945"][2] == "–"  # a share of one sex: its distance, labelled as such
+    body = "\n".join(p.text for p in report.paragraphs)
+    assert "N00945 är en andel av ett kön: Andel män" in body
+    assert "avstånd från 50/50 (procentenheter)" in body
+
+
+def test_changes_charts_and_the_checklist_verdict(report: Any) -> None:
+    changes = report.tables[1]
+    cells = {r.cells[0].text: [c.text for c in r.cells] for r in changes.rows[1:]}
+    assert cells["N31814"][3] == "försämrad" and cells["N31814"][5] == "ny"
+    assert cells["N31814"][4] == "Känt mönster → Åtgärda"
+    # the overview, the gap over time of flagged KPIs and the checklist chart
+    assert len(report.inline_shapes) >= 3
+    body = "\n".join(p.text for p in report.paragraphs).replace("\u00a0", " ")
+    assert "Mål för skillnaden år 2026: +2,0 p.e." in body and "Kvar till målet: " in body
+    assert "Inget eget mål i planen." in body  # the KPIs without a target
+    assert "Modellregeln är inte uppfylld vid Resultatkonferens." in body
+    summary = report.tables[2]
+    assert [c.text for c in summary.rows[2].cells][:2] == ["Resultatkonferens", "25 / 30"]
+
+
+def test_english(folder: Path) -> None:
+    out = folder / "final.docx"
+    assert _run(folder, out, "--lang", "en") == 0
+    doc = docx.Document(str(out))
+    heads = _headings(doc)
+    assert heads[0] == "Final report – gender mainstreaming"
+    assert "8. Method and sources" in heads and "4. Success factors" in heads
+    gaps = {r.cells[0].text: r.cells[4].text for r in doc.tables[0].rows[1:]}
+    assert gaps["N17473"] == "+10.8" and gaps["N00906"] == "−90,579"
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "No self-assessment attached" in body
+
+
+def test_one_line_errors_and_no_overwrite(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from koladagap.cli import main
+
+    out = folder / "x.docx"
+    assert main(["slutrapport", "--plan", str(folder / "nej.toml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "nej.toml" in err
+    out.write_bytes(b"not mine")
+    assert _run(folder, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines()[-1].endswith("lägg till --force för att skriva över den")
+    assert out.read_bytes() == b"not mine"
+    assert _run(folder, out, "--force") == 0
+    assert docx.Document(str(out)).paragraphs[0].text.startswith("Slutrapport")
+
+
+def test_missing_python_docx_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from koladagap.errors import InputError
+    from koladagap.render.slutrapport import _docx
+
+    real = builtins.__import__
+
+    def no_docx(name: str, *a: Any, **k: Any) -> Any:
+        if name == "docx":
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_docx)
+    with pytest.raises(InputError, match=r"pip install 'koladagap\[docx\]'"):
+        _docx()
