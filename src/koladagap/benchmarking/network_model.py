@@ -77,6 +77,14 @@ class NetworkResult:
             levels were judged by, for the workbook's annex.
         scores: optional per-member checklist results (member id → a
             :class:`koladagap.checklist.ChecklistResult`).
+        details: the engine's rows behind :attr:`table` (same order and index,
+            every column of :func:`koladagap.engine.evaluate`), for the plain
+            reasons (:func:`koladagap.render.network_text.with_reasons`); ``None``
+            when not kept.
+        comparison: at a follow-up, each organisation's comparison with the
+            baseline (:data:`koladagap.engine.COMPARE_COLUMNS`, one row per KPI ×
+            organisation: ``change``, ``level_followup`` … as in its own report),
+            or ``None``.
     """
 
     name: str
@@ -89,6 +97,8 @@ class NetworkResult:
     lang: str = "sv"
     thresholds_text: pd.DataFrame | None = None
     scores: Mapping[str, object] = field(default_factory=dict)
+    details: pd.DataFrame | None = None
+    comparison: pd.DataFrame | None = None
 
     @property
     def mentor(self) -> str | None:
