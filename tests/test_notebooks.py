@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-EXPECTED = ["01-snabbstart.ipynb", "02-baslinje.ipynb", "03-avvikelser.ipynb"]
+EXPECTED = ["01-snabbstart.ipynb", "02-baslinje.ipynb", "03-avvikelser.ipynb", "04-natverk.ipynb"]
 NOTEBOOKS = [NOTEBOOK_DIR / name for name in EXPECTED]
 
 

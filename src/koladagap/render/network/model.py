@@ -98,8 +98,9 @@ def flags_by(result: NetworkResult, key: str) -> pd.DataFrame:
     mentor = t.loc[~member].groupby(key, sort=False)["flag"].any()
     out = pd.DataFrame({key: keys})
     out["n"] = out[key].map(n).fillna(0).astype(int)
-    out["names"] = out[key].map(names).fillna("").astype(str)
-    out["mentor_flag"] = out[key].map(mentor).fillna(False).astype(bool)
+    # map() gives float NaN where a key has no hit: fill in an object column (no dtype clash)
+    out["names"] = out[key].map(names).astype(object).where(out[key].isin(names.index), "")
+    out["mentor_flag"] = out[key].isin(mentor.index[mentor.to_numpy(dtype=bool)])
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
 
 
