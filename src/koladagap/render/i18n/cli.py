@@ -149,8 +149,7 @@ CLI: dict[str, dict[str, str]] = {
             "koladagap deviations --plan {path} --out deviations.xlsx"
         ),
         "left_out": (
-            "{n} of {total} KPIs have no values for {name} {where} and are not in the plan: "
-            "{ids}"
+            "{n} of {total} KPIs have no values for {name} {where} and are not in the plan: {ids}"
         ),
         "where_sample": "in the shipped sample",
         "where_cache": "in the cache",
