@@ -61,7 +61,7 @@ from koladagap.benchmarking.meetings import (
     stored_baseline,
 )
 from koladagap.benchmarking.plan import Meeting, Plan
-from koladagap.columns import org_kind
+from koladagap.columns import KPI, org_kind
 from koladagap.engine import FLAG_LEVELS, KpiRule, Thresholds, compare
 from koladagap.engine.levels import POPULATION_KPI, EngineRun, evaluation, run_engine
 from koladagap.engine.rules import rules_from_table
@@ -332,6 +332,8 @@ def _run_plan(
     name = kg.municipality_name(plan.organisation)
     peers_df, peer_title = _peers(kg, plan)
     peers = {plan.organisation: peers_df["id"].astype(str).tolist()}
+    # the engine reads the catalogue rows of the KPIs it runs on: label those, not all 6 000
+    run_meta = kpi_meta.loc[kpi_meta["id"].astype(str).isin(values[KPI].unique()).to_numpy(bool)]
     evaluated, run = _evaluate(
         values,
         rules,
@@ -339,7 +341,7 @@ def _run_plan(
         municipalities=[plan.organisation],
         municipality_meta=muni_meta,
         peers=peers,
-        kpi_meta=kpi_meta.assign(**label_columns(kpi_meta["title"]).set_axis(kpi_meta.index)),
+        kpi_meta=run_meta.assign(**label_columns(run_meta["title"]).set_axis(run_meta.index)),
     )
     evaluated = annotate_reasons(evaluated)
     _note_no_values(evaluated, kpis, name)
