@@ -150,3 +150,102 @@ def test_missing_python_docx_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(builtins, "__import__", no_docx)
     with pytest.raises(InputError, match=r"pip install 'koladagap\[docx\]'"):
         _docx()
+
+
+NETWORK = """
+[network]
+name = "Nätverk Skåne"
+
+{members}
+
+[mentor]
+id = "1283"
+
+[kpis]
+ids = {kpis}
+
+[meetings]
+baseline = {{ name = "Benchmarking 1", year = 2018 }}
+followups = [{{ name = "Benchmarking 2", year = 2022 }}]
+"""
+
+
+def _network_file(path: Path, members: list[str]) -> Path:
+    rows = "\n".join(f'[[members]]\nid = "{m}"' for m in members)
+    kpis = "[" + ", ".join(f'"{k}"' for k in KPIS) + "]"
+    path.write_text(NETWORK.format(members=rows, kpis=kpis), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def with_network(folder: Path) -> tuple[Any, Path]:
+    net = _network_file(folder / "natverk.toml", ["1233", "1280", "0180", "1480"])
+    out = folder / "med_natverk.docx"
+    assert _run(folder, out, "--network", str(net)) == 0
+    return docx.Document(str(out)), net
+
+
+def _section(doc: Any, heading: str) -> list[Any]:
+    """The body's elements (paragraphs and tables, as XML) under ``heading`` up to the next one."""
+    body = list(doc.element.body.iterchildren())
+    heads = {id(p._p): p for p in doc.paragraphs if p.style.name.startswith("Heading")}
+    start = next(i for i, e in enumerate(body) if id(e) in heads and heads[id(e)].text == heading)
+    rest = body[start + 1 :]
+    end = next((i for i, e in enumerate(rest) if id(e) in heads), len(rest))
+    return rest[:end]
+
+
+def test_the_network_section_sits_between_checklist_and_own_text(
+    with_network: tuple[Any, Path],
+) -> None:
+    doc, _ = with_network
+    heads = _headings(doc)
+    i = heads.index("Nätverkets resultat")
+    assert heads[i - 1] == "3. Checklistan – självskattningen"
+    assert heads[i + 1] == "4. Framgångsfaktorer"
+    section = _section(doc, "Nätverkets resultat")
+    words = "\n".join("".join(e.itertext()) for e in section)
+    assert "Nätverk Skåne" in words
+    assert "Medlemmar: Vellinge, Malmö, Stockholm, Göteborg." in words
+    assert "Mentororganisation: Helsingborg." in words
+    assert "Källa: Kolada; egen bearbetning" in words
+    assert "flaggas av mer än en medlem" in words or "Områden som flera medlemmar" in words
+    blips = [e for e in section if e.xpath(".//a:blip")]
+    assert len(blips) == 1  # the heat map, embedded in the section
+
+
+def test_the_network_table_counts_are_the_networks(
+    folder: Path, with_network: tuple[Any, Path]
+) -> None:
+    from koladagap.benchmarking.network import load_network, run_network
+    from koladagap.render.i18n import LEVEL_SHORT
+
+    doc, net = with_network
+    result = run_network(load_network(net), "Benchmarking 2", source="sample")
+    t = result.table
+    flagged = t.loc[(t["role"] == "member") & t["level"].isin(["watch", "act"])]
+    expected = flagged.groupby("kpi")["municipality_id"].nunique()
+    own = t.loc[t["municipality_id"] == "1233"].set_index("kpi")["level"]
+    table = next(tb for tb in doc.tables if tb.rows[0].cells[2].text == "Flaggas av")
+    assert table.rows[0].cells[4].text == "Vellinge"
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert set(rows) == set(KPIS)
+    for kpi, cells in rows.items():
+        assert cells[2] == f"{int(expected.get(kpi, 0))} av 4"
+        assert cells[4] == LEVEL_SHORT["sv"][own[kpi]]
+        names = set(flagged.loc[flagged["kpi"] == kpi, "member"])
+        assert set(filter(None, cells[3].split(", "))) == names
+    counts = [int(r[2].split()[0]) for r in rows.values()]
+    assert counts == sorted(counts, reverse=True)  # the most shared first
+
+
+def test_a_plan_outside_the_network_is_one_line(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    net = _network_file(folder / "annat.toml", ["1280", "0180", "1480"])
+    out = folder / "utanfor.docx"
+    assert _run(folder, out, "--network", str(net)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "plan.toml" in err[0] and "annat.toml" in err[0]
+    assert "1233" in err[0]
+    assert not out.exists()

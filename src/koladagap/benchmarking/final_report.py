@@ -29,8 +29,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from koladagap.benchmarking.data import Kolada, Source, _resolve
+from koladagap.benchmarking.network import Network, run_network
+from koladagap.benchmarking.network_model import NetworkResult
 from koladagap.benchmarking.plan import Plan
 from koladagap.benchmarking.run import PlanResult, run_plan
+from koladagap.errors import InputError
 
 CHANGE_COLUMNS: tuple[str, ...] = (
     "kpi",
@@ -58,11 +61,15 @@ class FinalReportData:
         baseline: the baseline meeting's result (Benchmarking 1).
         latest: the latest meeting's result, compared with the baseline; ``None``
             when the plan has no meeting after the baseline.
+        network: the organisation's benchmarking network evaluated for the plan's
+            latest meeting (:func:`~koladagap.benchmarking.network.run_network`), or
+            ``None`` without a network file.
     """
 
     plan: Plan
     baseline: PlanResult
     latest: PlanResult | None
+    network: NetworkResult | None = None
 
     @property
     def period(self) -> tuple[int, int]:
@@ -82,20 +89,57 @@ def final_report_data(
     source: Source | Kolada = "api",
     meetings_dir: str | os.PathLike[str] | None = "default",
     refresh: bool = False,
+    network: Network | None = None,
 ) -> FinalReportData:
     """Run ``plan`` for its baseline and its latest meeting (one data source for both).
 
     The baseline runs first, so a follow-up compares with the baseline meeting
     result stored in ``meetings_dir`` (what was shown at Benchmarking 1) when
-    there is one.
+    there is one. With ``network`` (the plan's organisation a member or its
+    mentor) the network is run on the same source for the meeting of
+    :func:`network_meeting`; nothing of the network's run is stored.
+
+    Raises:
+        InputError: the plan's organisation is neither a member nor the mentor of
+            ``network`` (the message names both files).
     """
+    if network is not None:
+        check_in_network(plan, network)
     kg = _resolve(source)
     base = run_plan(plan, plan.baseline.name, source=kg, meetings_dir=meetings_dir, refresh=refresh)
     last = plan.meetings[-1]
     latest = None
     if last != plan.baseline:
         latest = run_plan(plan, last.name, source=kg, meetings_dir=meetings_dir)
-    return FinalReportData(plan=plan, baseline=base, latest=latest)
+    net = None
+    if network is not None:
+        meeting = network_meeting(plan, network)
+        net = run_network(network, meeting, source=kg, lang=plan.lang, meetings_dir=None)
+    return FinalReportData(plan=plan, baseline=base, latest=latest, network=net)
+
+
+def network_meeting(plan: Plan, network: Network) -> str:
+    """The network's meeting for the plan's latest one: same name, else same year, else latest.
+
+    Names are compared without regard to case.
+    """
+    last = plan.meetings[-1]
+    for m in network.meetings:
+        if m.name.casefold() == last.name.casefold():
+            return m.name
+    same_year = [m.name for m in network.meetings if int(m.year) == int(last.year)]
+    return same_year[0] if same_year else network.meetings[-1].name
+
+
+def check_in_network(plan: Plan, network: Network) -> None:
+    """One line when the plan's organisation is not a member or the mentor of ``network``."""
+    ids = {o.id for o in network.organisations}
+    if str(plan.organisation) not in ids:
+        raise InputError(
+            f"{plan.path or 'the plan'}: organisation {plan.organisation} is neither a member "
+            f"nor the mentor of the network in {network.path or 'the network file'} "
+            f"({', '.join(sorted(ids))})"
+        )
 
 
 def changes(data: FinalReportData) -> pd.DataFrame:
@@ -114,4 +158,11 @@ def changes(data: FinalReportData) -> pd.DataFrame:
     return c.reindex(order).reset_index(drop=True)
 
 
-__all__ = ["CHANGE_COLUMNS", "FinalReportData", "changes", "final_report_data"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "FinalReportData",
+    "changes",
+    "check_in_network",
+    "final_report_data",
+    "network_meeting",
+]

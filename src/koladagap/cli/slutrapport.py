@@ -3,10 +3,12 @@
 ::
 
     koladagap slutrapport --plan plan.toml --scores poang.xlsx --out slutrapport.docx --sample
+    koladagap slutrapport --plan plan.toml --network natverk.toml --out slutrapport.docx
 
 The plan is run for its baseline and its latest meeting
 (:func:`koladagap.benchmarking.final_report.final_report_data`), the score sheet is
-read as ``koladagap checklist report`` reads it, and
+read as ``koladagap checklist report`` reads it, a network file (``--network``) is run
+for the plan's latest meeting, and
 :func:`koladagap.render.slutrapport.write_final_report` writes the document.
 """
 
@@ -36,6 +38,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--scores", type=Path, help="the checklist score sheet (xlsx or csv) for its section"
     )
+    p.add_argument(
+        "--network",
+        type=Path,
+        help="the network file (TOML): adds the network's results for the latest meeting",
+    )
     p.add_argument("--out", type=Path, required=True, help="the Word file: FILE.docx")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.add_argument(
@@ -50,7 +57,8 @@ def register(sub: Any) -> None:
 
 def cmd_slutrapport(args: argparse.Namespace) -> int:
     """Run ``koladagap slutrapport``; return the exit code."""
-    from koladagap.benchmarking.final_report import final_report_data
+    from koladagap.benchmarking.final_report import check_in_network, final_report_data
+    from koladagap.benchmarking.network import load_network
     from koladagap.benchmarking.plan import load_plan
     from koladagap.render.i18n.slutrapport import text
     from koladagap.render.slutrapport import _docx, write_final_report
@@ -63,6 +71,9 @@ def cmd_slutrapport(args: argparse.Namespace) -> int:
         raise InputError(text(lang, "exists", path=out))
     _docx()  # a missing python-docx fails before any work
     plan = load_plan(args.plan)
+    network = load_network(args.network) if args.network is not None else None
+    if network is not None:
+        check_in_network(plan, network)  # before any work
     lang = args.explicit_lang or plan.lang
     checklist = _checklist(args.scores, lang) if args.scores is not None else None
     step(lang, "step_data")
@@ -71,6 +82,7 @@ def cmd_slutrapport(args: argparse.Namespace) -> int:
         plan,
         source=kolada(args),
         meetings_dir=args.meetings_dir if args.meetings_dir is not None else "default",
+        network=network,
     )
     print(text(lang, "step_write"), file=sys.stderr, flush=True)
     path = write_final_report(data, out, lang=lang, checklist=checklist)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from koladagap._files import atomic_path
 from koladagap.errors import InputError
 from koladagap.render import slutrapport_parts as parts
-from koladagap.render.i18n import check_lang
+from koladagap.render.i18n import ATTRIBUTION_PROCESSED, check_lang
 from koladagap.render.i18n.slutrapport import text
 
 if TYPE_CHECKING:
@@ -81,7 +81,9 @@ def write_final_report(
     _title_page(doc, data, lg, date or dt.date.today())
     _baseline(doc, data, lg)
     n_figures = _changes(doc, data, lg, first_figure=2)
-    _checklist(doc, checklist, lg, figure=n_figures)
+    n_figures = _checklist(doc, checklist, lg, figure=n_figures)
+    if data.network is not None:
+        _network(doc, data, lg, figure=n_figures)
     for key in ("success", "challenges", "lessons", "next"):
         doc.add_heading(text(lg, f"h_{key}"), level=1)
         _italic(doc, text(lg, f"p_{key}"))
@@ -201,13 +203,14 @@ def _changes(doc: Any, data: FinalReportData, lang: str, first_figure: int) -> i
     return figure
 
 
-def _checklist(doc: Any, result: Any, lang: str, figure: int) -> None:
+def _checklist(doc: Any, result: Any, lang: str, figure: int) -> int:
+    """Section 3; returns the next figure's number."""
     from koladagap.render.checklist import readiness_lines
 
     doc.add_heading(text(lang, "h_checklist"), level=1)
     if result is None:
         _italic(doc, text(lang, "no_scores"))
-        return
+        return figure
     doc.add_paragraph(text(lang, "checklist_intro"))
     header, rows = parts.checklist_rows(result, lang)
     _table(doc, header, rows, widths=(6.0, 3.0, 3.0, 4.0), numeric=(1, 2, 3))
@@ -220,6 +223,28 @@ def _checklist(doc: Any, result: Any, lang: str, figure: int) -> None:
     caption = text(lang, "checklist_caption", n=figure, item=item)
     _picture(doc, parts.checklist_png(result, lang), caption)
     _source(doc, text(lang, "checklist_source"))
+    return figure + 1
+
+
+def _network(doc: Any, data: FinalReportData, lang: str, figure: int) -> None:
+    """The network's results: who is in it, the shared flags' counts, the heat map."""
+    from koladagap.render import slutrapport_network as net
+
+    result = data.network
+    assert result is not None
+    org = str(data.plan.organisation)
+    doc.add_heading(text(lang, "h_network"), level=1)
+    for line in net.network_lines(result, lang):
+        doc.add_paragraph(line)
+    doc.add_paragraph(net.standing_line(result, org, lang))
+    header, rows = net.network_rows(result, org, lang)
+    _table(doc, header, rows, widths=(2.4, 5.4, 1.9, 4.0, 2.3), numeric=(2,))
+    _small(doc, text(lang, "network_note"))
+    doc.add_paragraph(net.shared_line(result, lang))
+    _source(doc, ATTRIBUTION_PROCESSED)
+    caption = text(lang, "network_caption", n=figure, meeting=result.meeting, year=result.year)
+    _picture(doc, net.heatmap_png(result), caption)
+    _source(doc, ATTRIBUTION_PROCESSED)
 
 
 def _attribution(data: FinalReportData) -> str:

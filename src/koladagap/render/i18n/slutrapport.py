@@ -72,6 +72,24 @@ SLUTRAPPORT_TEXT: dict[str, dict[str, str]] = {
         "poängfilen för att få med checklistans rörelse här.",
         "checklist_caption": "Figur {n}. Poäng per {item} vid varje möte.",
         "checklist_source": "Källa: egen självskattning",
+        "h_network": "Nätverkets resultat",
+        "network_intro": "{name}: nätverkets gemensamma nyckeltal vid {meeting} (data för "
+        "{year}), för att sprida resultaten.",
+        "network_members": "Medlemmar: {members}.",
+        "network_mentor": "Mentororganisation: {mentor}.",
+        "network_no_mentor": "Nätverket har ingen mentororganisation.",
+        "col_n_flag": "Flaggas av",
+        "col_who": "Vilka medlemmar",
+        "col_here": "{name}",
+        "n_of": "{n} av {total}",
+        "network_stands": "{name} flaggar {n} av de {total} gemensamma nyckeltalen; "
+        "{shared} av dem flaggas också av någon annan medlem.",
+        "network_shared": "Områden som flera medlemmar flaggar: {areas}.",
+        "network_none_shared": "Inget område flaggas av mer än en medlem.",
+        "network_caption": "Figur {n}. Nätverkets nyckeltal per organisation: skillnaden "
+        "och bedömningen vid {meeting} ({year}).",
+        "network_note": "Flaggas betyder bevaka eller åtgärda; mentororganisationen räknas "
+        "inte bland medlemmarna.",
         "h_success": "4. Framgångsfaktorer",
         "p_success": "Vad har gjort att arbetet kommit framåt? Beskriv beslut, arbetssätt och "
         "personer som gjort skillnad.",
@@ -159,6 +177,24 @@ SLUTRAPPORT_TEXT: dict[str, dict[str, str]] = {
         "filled-in score sheet to include the checklist's movement here.",
         "checklist_caption": "Figure {n}. Score per {item} at each meeting.",
         "checklist_source": "Source: own self-assessment",
+        "h_network": "The network's results",
+        "network_intro": "{name}: the network's shared KPIs at {meeting} (data for {year}), "
+        "for spreading the results.",
+        "network_members": "Members: {members}.",
+        "network_mentor": "Mentor organisation: {mentor}.",
+        "network_no_mentor": "The network has no mentor organisation.",
+        "col_n_flag": "Flagged by",
+        "col_who": "Which members",
+        "col_here": "{name}",
+        "n_of": "{n} of {total}",
+        "network_stands": "{name} flags {n} of the {total} shared KPIs; {shared} of them "
+        "are also flagged by another member.",
+        "network_shared": "Areas flagged by several members: {areas}.",
+        "network_none_shared": "No area is flagged by more than one member.",
+        "network_caption": "Figure {n}. The network's KPIs per organisation: the gap and "
+        "the assessment at {meeting} ({year}).",
+        "network_note": "Flagged means watch or act; the mentor organisation is not counted "
+        "among the members.",
         "h_success": "4. Success factors",
         "p_success": "What moved the work forward? Describe decisions, ways of working and "
         "people who made a difference.",
