@@ -66,7 +66,7 @@ from koladagap.benchmarking import plan_fields as pf
 from koladagap.benchmarking.data import Kolada, Source, _resolve
 from koladagap.benchmarking.meetings import load_meeting, meeting_slug
 from koladagap.benchmarking.network_model import NETWORK_COLUMNS, NetworkResult
-from koladagap.benchmarking.plan import Meeting, Plan, _meetings, load_plan
+from koladagap.benchmarking.plan import Meeting, Plan, _meetings, find_meeting, load_plan
 from koladagap.benchmarking.run import PlanResult, _latest_per_kpi, resolve_plan_kpis, run_plan
 from koladagap.columns import RIKET_ID, org_kind
 from koladagap.engine.thresholds import Thresholds
@@ -144,15 +144,7 @@ class Network:
 
     def meeting(self, name: str | None) -> Meeting:
         """A meeting by name (case-insensitive); ``None`` gives the latest one."""
-        if name is None:
-            return self.meetings[-1]
-        for m in self.meetings:
-            if m.name.casefold() == name.casefold():
-                return m
-        names = ", ".join(repr(m.name) for m in self.meetings)
-        raise ConfigError(
-            f"no meeting named {name!r}; the network has {names}", path=self.path, key="meetings"
-        )
+        return find_meeting(self.meetings, name, "network", self.path, key="meetings")
 
 
 # --- parsing -------------------------------------------------------------------------

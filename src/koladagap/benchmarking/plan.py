@@ -144,13 +144,7 @@ class Plan:
 
     def meeting(self, name: str | None) -> Meeting:
         """A meeting by name (case-insensitive); ``None`` gives the latest one."""
-        if name is None:
-            return self.meetings[-1]
-        for m in self.meetings:
-            if m.name.casefold() == name.casefold():
-                return m
-        names = ", ".join(repr(m.name) for m in self.meetings)
-        raise ConfigError(f"no meeting named {name!r}; the plan has {names}", path=self.path)
+        return find_meeting(self.meetings, name, "plan", self.path)
 
     @property
     def sessions(self) -> tuple[Meeting, ...]:
@@ -236,6 +230,26 @@ class Plan:
 
 
 # --- parsing -------------------------------------------------------------------------
+
+
+def find_meeting(
+    meetings: Sequence[Meeting],
+    name: str | None,
+    owner: str,
+    path: str | None,
+    key: str | None = None,
+) -> Meeting:
+    """The meeting called ``name`` (case-insensitive) of a plan or network; ``None``: the latest.
+
+    An unknown name is a :class:`ConfigError` naming the ``owner``'s meetings.
+    """
+    if name is None:
+        return meetings[-1]
+    for m in meetings:
+        if m.name.casefold() == name.casefold():
+            return m
+    names = ", ".join(repr(m.name) for m in meetings)
+    raise ConfigError(f"no meeting named {name!r}; the {owner} has {names}", path=path, key=key)
 
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:

@@ -78,7 +78,7 @@ from koladagap.checklist.model import (
     get_checklist,
 )
 from koladagap.checklist.readiness import Readiness, ReadinessRule, parse_rule
-from koladagap.checklist.results import ChecklistResult, checklist_results
+from koladagap.checklist.results import ChecklistResult, checklist_results, sheet_results
 from koladagap.checklist.scores import Scores, read_scores, scores_from_frame
 from koladagap.checklist.text import ATTRIBUTION
 from koladagap.checklist.writers import template_frame, write_checklist_tables, write_template
@@ -110,6 +110,7 @@ __all__ = [
     "parse_scale",
     "read_scores",
     "scores_from_frame",
+    "sheet_results",
     "template_frame",
     "write_checklist_tables",
     "write_template",

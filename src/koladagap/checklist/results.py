@@ -16,8 +16,10 @@ are :mod:`koladagap.render.checklist`'s.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -26,6 +28,7 @@ from koladagap.checklist.model import Checklist
 from koladagap.checklist.readiness import Readiness, ReadinessRule
 from koladagap.checklist.scores import Scores
 from koladagap.checklist.text import REPORT_TEXT, language, report_text
+from koladagap.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,21 @@ def checklist_results(scores: Scores, rule: ReadinessRule | None = None) -> Chec
     return ChecklistResult(c, rule, scores.sessions, s[keep], summary, wide, readiness)
 
 
+def sheet_results(path: str | os.PathLike[str], lang: str = "sv") -> ChecklistResult:
+    """The result of a filled-in score sheet (xlsx or csv, the shipped checklist's wording).
+
+    Raises:
+        InputError: the sheet cannot be read (one line naming the row and column), or
+            it holds no scores yet.
+    """
+    from koladagap.checklist.scores import read_scores
+
+    scores = read_scores(Path(path), None, lang=lang)
+    if not scores.sessions:
+        raise InputError(f"no scores in {path}: fill in the score sheet first")
+    return checklist_results(scores)
+
+
 def _summary(s: pd.DataFrame, c: Checklist) -> pd.DataFrame:
     cols = ["level", "session", "order", "n_items", "n_scored", "sum", "max_sum", "mean"]
     cols += [f"n_at_{k}" for k in c.scale]
@@ -301,4 +319,4 @@ def _readiness(
     return tuple(out)
 
 
-__all__ = ["ChecklistResult", "checklist_results"]
+__all__ = ["ChecklistResult", "checklist_results", "sheet_results"]

@@ -31,7 +31,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "koladagap network --plan {path} --out natverk",
         "exists": "{path} finns redan; välj ett annat namn med --out eller skriv över med --force",
         "run": "Nätverket {name}: {n} organisationer, {k} nyckeltal, {meeting} ({year}).",
-        "skip": "Hoppar över {what}: skrivaren finns inte ännu ({why}).",
         "step_write": "Skriver nätverkets material …",
     },
     "en": {
@@ -43,7 +42,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "koladagap network --plan {path} --out natverk",
         "exists": "{path} exists; choose another name with --out or overwrite with --force",
         "run": "The network {name}: {n} organisations, {k} KPIs, {meeting} ({year}).",
-        "skip": "Skipping {what}: the writer is not there yet ({why}).",
         "step_write": "Writing the network's material …",
     },
 }
@@ -160,7 +158,7 @@ def cmd_network_run(args: argparse.Namespace) -> int:
     )
     print(_t(lang, "step_write"), file=sys.stderr, flush=True)
     written = [write_network_csv(result, out / CSV_NAME)]
-    written += _writers(result, out, lang)
+    written += _writers(result, out)
     for path in written:
         print(msg(lang, "wrote", what=path.name, path=path.parent), file=sys.stderr)
     print(msg(lang, "source"))
@@ -178,25 +176,11 @@ def write_network_csv(result: Any, path: Path) -> Path:
     return path
 
 
-def _writers(result: Any, out: Path, lang: str) -> list[Path]:
-    """``natverk.xlsx`` and the deck, when :mod:`koladagap.render.network` has them."""
-    written: list[Path] = []
-    try:
-        import koladagap.render.network as found
-    except ImportError as err:
-        print(_t(lang, "skip", what="natverk.xlsx, natverk.pptx", why=err), file=sys.stderr)
-        return written
-    writers: Any = found  # the writers' own types are theirs to keep
-    jobs: list[tuple[str, Any, tuple[Any, ...]]] = [
-        ("natverk.xlsx", writers.write_network_xlsx, (result, out / "natverk.xlsx")),
-        ("natverk.pptx/.pdf", writers.write_network_deck, (result, out, DECK_FORMATS)),
+def _writers(result: Any, out: Path) -> list[Path]:
+    """``natverk.xlsx`` and the deck (:mod:`koladagap.render.network`)."""
+    from koladagap.render.network import write_network_deck, write_network_xlsx
+
+    return [
+        *write_network_xlsx(result, out / "natverk.xlsx"),
+        *write_network_deck(result, out, DECK_FORMATS),
     ]
-    for what, write, args in jobs:
-        try:
-            files = write(*args)
-        except NotImplementedError as err:
-            print(_t(lang, "skip", what=what, why=type(err).__name__), file=sys.stderr)
-            continue
-        files = [files] if isinstance(files, str | Path) else (files or [])
-        written += [Path(f) for f in files]
-    return written

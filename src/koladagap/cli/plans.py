@@ -164,6 +164,7 @@ def cmd_deviations(args: argparse.Namespace) -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     from koladagap.benchmarking.baseline import run_meeting
     from koladagap.benchmarking.plan import load_plan
+    from koladagap.checklist import sheet_results
     from koladagap.render.pack import pack_input, parse_formats, write_baseline_pack
 
     plan = load_plan(args.plan)
@@ -171,7 +172,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
     if args.meeting is not None:
         plan.meeting(args.meeting)  # an unknown meeting fails here, before any work
-    checklist = _checklist(args.scores, lang) if args.scores is not None else None
+    checklist = sheet_results(args.scores, lang) if args.scores is not None else None
     claim_folder(args.out, str(plan.organisation), lang, force=args.force)
     step(lang, "step_data")
     step(lang, "step_engine")
@@ -182,13 +183,3 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     print(msg(lang, "pack_written", n=len(files), path=args.out, name=res.organisation_name))
     print(msg(lang, "source"))
     return EXIT_OK
-
-
-def _checklist(path: Path, lang: str) -> Any:
-    """The checklist result of a score sheet (as ``koladagap checklist report`` reads it)."""
-    from koladagap.checklist import checklist_results, read_scores
-
-    scores = read_scores(path, None, lang=lang)
-    if not scores.sessions:
-        raise InputError(f"no scores in {path}: fill in the score sheet first")
-    return checklist_results(scores)

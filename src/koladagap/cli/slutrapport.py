@@ -60,6 +60,7 @@ def cmd_slutrapport(args: argparse.Namespace) -> int:
     from koladagap.benchmarking.final_report import check_in_network, final_report_data
     from koladagap.benchmarking.network import load_network
     from koladagap.benchmarking.plan import load_plan
+    from koladagap.checklist import sheet_results
     from koladagap.render.i18n.slutrapport import text
     from koladagap.render.slutrapport import _docx, write_final_report
 
@@ -75,7 +76,7 @@ def cmd_slutrapport(args: argparse.Namespace) -> int:
     if network is not None:
         check_in_network(plan, network)  # before any work
     lang = args.explicit_lang or plan.lang
-    checklist = _checklist(args.scores, lang) if args.scores is not None else None
+    checklist = sheet_results(args.scores, lang) if args.scores is not None else None
     step(lang, "step_data")
     step(lang, "step_engine")
     data = final_report_data(
@@ -89,16 +90,6 @@ def cmd_slutrapport(args: argparse.Namespace) -> int:
     print(text(lang, "written", name=data.organisation_name, path=path))
     print(msg(lang, "source"))
     return EXIT_OK
-
-
-def _checklist(path: Path, lang: str) -> Any:
-    """The checklist result of a score sheet (as ``koladagap checklist report`` reads it)."""
-    from koladagap.checklist import checklist_results, read_scores
-
-    scores = read_scores(path, None, lang=lang)
-    if not scores.sessions:
-        raise InputError(f"no scores in {path}: fill in the score sheet first")
-    return checklist_results(scores)
 
 
 __all__ = ["cmd_slutrapport", "register"]

@@ -62,15 +62,11 @@ def with_scores(
     """
     if not sheets:
         return result
-    from koladagap.checklist import checklist_results, read_scores
-    from koladagap.errors import InputError
+    from koladagap.checklist import sheet_results
 
     scores: dict[str, object] = dict(result.scores)
     for mid, path in sheets.items():
-        read = read_scores(Path(path), None, lang=lang)
-        if not read.sessions:
-            raise InputError(f"no scores in {path}: fill in the score sheet first")
-        scores[mid] = checklist_results(read)
+        scores[mid] = sheet_results(path, lang)
     return dataclasses.replace(result, scores=scores)
 
 
