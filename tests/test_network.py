@@ -165,6 +165,12 @@ def test_levels_equal_screen_and_each_members_own_run(four: tuple[Path, NetworkR
         # at this follow-up no worsening lifts a level: the report's level is the same
         report = own.level.reindex(mine.index)
         assert (mine.astype(str) == report.astype(str)).all(), org.id
+        # the network's one engine run and one comparison give each member its own figures
+        assert res.comparison is not None and own.comparison is not None
+        shared = res.comparison.loc[res.comparison["municipality_id"] == org.id]
+        pd.testing.assert_frame_equal(
+            shared.reset_index(drop=True), own.comparison.reset_index(drop=True)
+        )
 
 
 def test_result_carries_members_kpis_movement_and_reasons(

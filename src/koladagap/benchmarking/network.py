@@ -64,10 +64,17 @@ import pandas as pd
 
 from koladagap.benchmarking import plan_fields as pf
 from koladagap.benchmarking.data import Kolada, Source, _resolve
+from koladagap.benchmarking.engine_runs import Batch
 from koladagap.benchmarking.meetings import load_meeting, meeting_slug
 from koladagap.benchmarking.network_model import NETWORK_COLUMNS, NetworkResult
 from koladagap.benchmarking.plan import Meeting, Plan, _meetings, find_meeting, load_plan
-from koladagap.benchmarking.run import PlanResult, _latest_per_kpi, resolve_plan_kpis, run_plan
+from koladagap.benchmarking.run import (
+    PlanResult,
+    _latest_per_kpi,
+    _peers,
+    _run_plan,
+    resolve_plan_kpis,
+)
 from koladagap.columns import RIKET_ID, org_kind
 from koladagap.engine.thresholds import Thresholds
 from koladagap.errors import ConfigError
@@ -327,11 +334,16 @@ def run_network(
     kg = _resolve(source)
     _check_known(network, kg)
     kpis = network_kpis(network, kg)
+    plans = [member_plan(network, org, kpis) for org in network.organisations]
+    # one engine run for the organisations whose plans differ only in who they are
+    batch = Batch([p.organisation for p in plans], {p.organisation: _peers(kg, p) for p in plans})
     results: list[PlanResult] = []
-    for org in network.organisations:
+    for org, plan in zip(network.organisations, plans, strict=True):
         folder = None if meetings_dir is None else Path(meetings_dir) / org.id
-        plan = member_plan(network, org, kpis)
-        results.append(run_plan(plan, this.name, source=kg, meetings_dir=folder))
+        results.append(
+            _run_plan(plan, this.name, source=kg, meetings_dir=folder, refresh=False, batch=batch)
+        )
+    results = batch.compare(results)
     earlier = [m for m in network.meetings if m.year <= this.year and m != this]
     movement = None
     if earlier:
@@ -405,7 +417,8 @@ def _table(
         ],
         ignore_index=True,
     )
-    meta = pd.concat([r.kpi_meta[["id", "title"]] for r in results[:1]])
+    meta = results[0].kpi_meta[["id", "title"]]
+    meta = meta.loc[meta["id"].isin(kpis).to_numpy(bool)]
     title = dict(zip(meta["id"].astype(str), meta["title"].astype(str), strict=False))
     details = details.drop(columns=["area"], errors="ignore").merge(
         areas, on=["kpi", "municipality_id"], how="left"

@@ -46,6 +46,7 @@ from typing import Any
 import pandas as pd
 
 from koladagap.benchmarking.data import Kolada, Source, _resolve
+from koladagap.benchmarking.engine_runs import Batch, _engine_rows
 from koladagap.benchmarking.kpi_table import (
     GONE_KPIS,
     GroupResolution,
@@ -53,7 +54,7 @@ from koladagap.benchmarking.kpi_table import (
     operating_areas,
     resolve_kpi_group,
 )
-from koladagap.benchmarking.measurements import annotate_reasons, is_own, merge_into, read_many
+from koladagap.benchmarking.measurements import is_own, merge_into, read_many
 from koladagap.benchmarking.meetings import (
     meeting_slug,
     meetings_folder,
@@ -63,7 +64,7 @@ from koladagap.benchmarking.meetings import (
 from koladagap.benchmarking.plan import Meeting, Plan
 from koladagap.columns import KPI, org_kind
 from koladagap.engine import FLAG_LEVELS, KpiRule, Thresholds, compare
-from koladagap.engine.levels import POPULATION_KPI, EngineRun, evaluation, run_engine
+from koladagap.engine.levels import POPULATION_KPI
 from koladagap.engine.rules import rules_from_table
 from koladagap.errors import InputError
 from koladagap.kolada.frames import label_columns
@@ -299,6 +300,7 @@ def _run_plan(
     refresh: bool,
     history: int = HISTORY,
     every_own_year: bool = False,
+    batch: Batch | None = None,
 ) -> PlanResult:
     """:func:`run_plan` with values from ``history`` years before the earlier meeting.
 
@@ -306,7 +308,8 @@ def _run_plan(
     so only the baseline (:func:`koladagap.benchmarking.baseline.run_baseline`)
     asks for more than :data:`HISTORY`, and for the own measurements of every
     year (``every_own_year``: an organisation often measures after Kolada's
-    latest year).
+    latest year). With a :class:`Batch`, a plan without own measurements shares
+    the engine run of the batch's organisations (same levels, one run).
     """
     kg = _resolve(source)
     this = plan.meeting(meeting)
@@ -315,10 +318,15 @@ def _run_plan(
     kpis, groups = resolve_plan_kpis(plan, kg)
     own = read_many(plan.measurement_files)
     kpis = [k for k in kpis if not is_own(k)]  # own ids come from the measurement files
-    titles = dict(zip(kpi_meta["id"].astype(str), kpi_meta["title"].astype(str), strict=False))
+    mine = kpi_meta.loc[kpi_meta["id"].isin(kpis).to_numpy(bool)]
+    titles = dict(zip(mine["id"].astype(str), mine["title"].astype(str), strict=False))
     rules = plan_rules(plan, kpis, titles)
     first = min(plan.baseline.year, this.year) - history
-    values = _plan_values(kg, kpis, rules, f"{first}-{this.year}", refresh=refresh)
+    key = (tuple(kpis), repr(sorted(rules.items())), repr(plan.thresholds), first, this.year)
+    if batch is not None and not own.ids and key in batch.memo:
+        values = batch.memo[key][0]
+    else:
+        values = _plan_values(kg, kpis, rules, f"{first}-{this.year}", refresh=refresh)
     if own.ids:
         values, kpi_meta = merge_into(
             values,
@@ -330,20 +338,23 @@ def _run_plan(
         rules |= plan.kpi_rules(own.ids, own.rules)
         kpis = kpis + [k for k in own.ids if k not in kpis]
     name = kg.municipality_name(plan.organisation)
-    peers_df, peer_title = _peers(kg, plan)
+    if batch is not None and plan.organisation in batch.peers:
+        peers_df, peer_title = batch.peers[plan.organisation]
+    else:
+        peers_df, peer_title = _peers(kg, plan)
     peers = {plan.organisation: peers_df["id"].astype(str).tolist()}
     # the engine reads the catalogue rows of the KPIs it runs on: label those, not all 6 000
     run_meta = kpi_meta.loc[kpi_meta["id"].astype(str).isin(values[KPI].unique()).to_numpy(bool)]
-    evaluated, run = _evaluate(
+    evaluated, run = _engine_rows(
+        plan,
         values,
         rules,
-        plan.thresholds,
-        municipalities=[plan.organisation],
-        municipality_meta=muni_meta,
+        batch=batch if not own.ids else None,
+        key=key,
         peers=peers,
+        municipality_meta=muni_meta,
         kpi_meta=run_meta.assign(**label_columns(run_meta["title"]).set_axis(run_meta.index)),
     )
-    evaluated = annotate_reasons(evaluated)
     _note_no_values(evaluated, kpis, name)
     table = _latest_per_kpi(evaluated, this.year)
     comparison = None
@@ -357,7 +368,10 @@ def _run_plan(
             _save(folder, plan, plan.baseline, base_table, kg)
         base_table = base_table.loc[base_table["municipality_id"] == plan.organisation]
         # the comparison reads the engine run the evaluation made: no second run
-        comparison = compare(base_table, table, values, plan.thresholds, run=run)
+        if batch is not None:  # made with the batch's others (Batch.compare)
+            batch.pending[plan.organisation] = (base_table, table, run, plan.thresholds)
+        else:
+            comparison = compare(base_table, table, values, plan.thresholds, run=run)
     _save(folder, plan, this, table, kg)
     units = None
     if plan.units_type:
@@ -442,17 +456,6 @@ def _peers(kg: Kolada, plan: Plan) -> tuple[pd.DataFrame, str]:
         return pd.DataFrame(columns=["id", "title"]), ""
     title = str(peers_df["group_title"].iloc[0]) if len(peers_df) else ""
     return peers_df, title
-
-
-def _evaluate(
-    values: pd.DataFrame,
-    rules: Mapping[str, KpiRule],
-    thresholds: Thresholds,
-    **kw: Any,
-) -> tuple[pd.DataFrame, EngineRun]:
-    """:func:`koladagap.engine.evaluate`'s frame and the engine run behind it (run once)."""
-    run = run_engine(values, rules, thresholds, **kw)
-    return evaluation(run, kw.get("municipality_meta"), kw.get("kpi_meta")), run
 
 
 def _save(

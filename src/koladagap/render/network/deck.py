@@ -43,7 +43,7 @@ from koladagap.render.pack.deck import new_deck
 from koladagap.render.pack.model import Chart
 from koladagap.render.pack.outline import add_outline, compose, write_pdf
 from koladagap.render.pack.slides import SLIDE_H, Box, Slide, add_pptx_slide
-from koladagap.render.pack.write import draw_charts, frame_pages
+from koladagap.render.pack.write import drawing, frame_pages
 
 MAX_SLIDES = 12
 ROWS_PER_HEATMAP = 20
@@ -74,7 +74,9 @@ def write_network_deck(
     slides = network_slides(result)
     shown = [i for i, s in enumerate(slides) if s.chart is not None]
     chart_list = [c for c in (slides[i].chart for i in shown) if c is not None]
-    drawn = dict(zip(shown, draw_charts(chart_list, fmts), strict=True))
+    with drawing(chart_list, fmts) as results:  # the charts are drawn while the text is laid out
+        frames = frame_pages(slides) if "pdf" in fmts else b""
+        drawn = dict(zip(shown, results(), strict=True))
     written: list[Path] = []
     if "pptx" in fmts:
         prs = new_deck()
@@ -88,7 +90,7 @@ def write_network_deck(
         placements = {
             i: (pdf, slides[i].chart_geometry) for i, (_, pdf) in drawn.items() if pdf is not None
         }
-        writer = compose(frame_pages(slides), placements, metadata(result), SLIDE_H)
+        writer = compose(frames, placements, metadata(result), SLIDE_H)
         add_outline(writer, [(s.name, i, None) for i, s in enumerate(slides)])
         written.append(write_pdf(writer, out / f"{STEM}.pdf"))
     return written
