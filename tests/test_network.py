@@ -278,3 +278,18 @@ def test_mixed_network_keeps_every_pair_and_says_when_there_are_no_values(tmp_pa
     empty = res.table.loc[res.table["level"].isna()]
     assert len(empty) and set(empty["municipality_id"]) == {"0001"}
     assert set(empty["reason"]) == {"No values for the year."}
+
+
+def test_cli_meetings_dir_keeps_each_organisations_results(tmp_path: Path) -> None:
+    plan = _write(tmp_path, GOOD)
+    kept = tmp_path / "moten"
+    b1 = ["network", "--plan", str(plan), "--meeting", "Benchmarking 1", "--sample"]
+    assert main([*b1, "--out", str(tmp_path / "b1"), "--meetings-dir", str(kept)]) == 0
+    assert sorted(p.name for p in kept.iterdir()) == ["1233", "1280", "1283"]
+    assert all(any(p.rglob("*.*")) for p in kept.iterdir())
+    b2 = ["network", "--plan", str(plan), "--sample", "--out", str(tmp_path / "b2")]
+    assert main([*b2, "--meetings-dir", str(kept)]) == 0
+    assert (tmp_path / "b2" / "natverk.xlsx").exists()
+    # without it nothing is kept outside --out
+    assert main([*b2[:-1], str(tmp_path / "b3")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b1", "b2", "b3", "moten", "natverk.toml"]

@@ -68,6 +68,12 @@ def register(sub: Any) -> None:
     nw.add_argument("--out", type=Path, help="output folder (init: the file, natverk.toml)")
     nw.add_argument("--meeting", help="a meeting name from the network file (default: the latest)")
     nw.add_argument(
+        "--meetings-dir",
+        type=Path,
+        help="keep each organisation's meeting results here and compare with those kept "
+        "(default: keep nothing; the earlier meetings are taken from the same data)",
+    )
+    nw.add_argument(
         "--force",
         action="store_true",
         help="write into a folder of another network (init: overwrite the file)",
@@ -83,7 +89,7 @@ def register(sub: Any) -> None:
 
 
 _INIT_ONLY = ("members", "mentor", "name")
-_RUN_ONLY = ("plan", "meeting")
+_RUN_ONLY = ("plan", "meeting", "meetings_dir")
 
 
 def cmd_network(args: argparse.Namespace) -> int:
@@ -141,7 +147,9 @@ def cmd_network_run(args: argparse.Namespace) -> int:
     claim_folder(out, meeting_slug(network.name), lang, force=args.force)
     step(lang, "step_data")
     step(lang, "step_engine")
-    result = run_network(network, args.meeting, source=kolada(args), lang=lang)
+    result = run_network(
+        network, args.meeting, source=kolada(args), lang=lang, meetings_dir=args.meetings_dir
+    )
     result = with_reasons(result, lang)
     sheets = {o.id: o.scores for o in network.organisations if o.scores}
     result = with_scores(result, sheets, lang)
