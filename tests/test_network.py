@@ -165,6 +165,8 @@ def test_levels_equal_screen_and_each_members_own_run(four: tuple[Path, NetworkR
         # at this follow-up no worsening lifts a level: the report's level is the same
         report = own.level.reindex(mine.index)
         assert (mine.astype(str) == report.astype(str)).all(), org.id
+        shown = judged.loc[judged["municipality_id"] == org.id].set_index("kpi")["level_report"]
+        assert (shown.astype(str) == report.astype(str)).all(), org.id
         # the network's one engine run and one comparison give each member its own figures
         assert res.comparison is not None and own.comparison is not None
         shared = res.comparison.loc[res.comparison["municipality_id"] == org.id]

@@ -55,6 +55,7 @@ def build_result(tmp: Path, lang: str = "sv") -> NetworkResult:
         t["area"] = t["kpi"].map(dict(r.areas)).fillna("")
         t["member"], t["role"] = name, role
         t["reason"] = explain(r.table, lang).to_numpy()
+        t["level_report"] = t["kpi"].map(r.level).astype("string")
         rows.append(t)
         for meeting in (r.plan.baseline, r.meeting):
             ev = r.evaluation

@@ -408,6 +408,14 @@ def _table(
     details = grid.merge(rows, on=["kpi", "municipality_id"], how="left")
     names = {o.id: r.organisation_name for o, r in zip(orgs, results, strict=True)}
     roles = {o.id: o.role for o in orgs}
+    reported = pd.concat(
+        [
+            r.level.rename("level_report").reset_index().assign(municipality_id=o.id)
+            for o, r in zip(orgs, results, strict=True)
+        ],
+        ignore_index=True,
+    )
+    details = details.merge(reported, on=["kpi", "municipality_id"], how="left")
     areas = pd.concat(
         [
             pd.DataFrame(
@@ -437,6 +445,7 @@ def _table(
             "gap": details["gap"].astype(float),
             "kind": details["kind"].astype("string"),
             "level": details["level"].astype("string"),
+            "level_report": details["level_report"].astype("string"),
             "reason": pd.Series(pd.NA, index=details.index, dtype="string"),
             "reasons": details["reasons"].astype("string"),
         }

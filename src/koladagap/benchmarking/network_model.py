@@ -51,10 +51,16 @@ NETWORK_COLUMNS: tuple[str, ...] = (
     "gap",
     "kind",
     "level",
+    "level_report",
     "reason",
     "reasons",
 )
-"""The columns of :attr:`NetworkResult.table`, in this order."""
+"""The columns of :attr:`NetworkResult.table`, in this order.
+
+``level`` is the engine's level for the KPI's year (= ``koladagap screen``'s);
+``level_report`` the level of the organisation's own ``deviations`` report, which
+at a follow-up may be raised by a real worsening since the baseline (the
+follow-up rule); at a baseline the two are the same."""
 
 
 @dataclass(frozen=True, eq=False)
