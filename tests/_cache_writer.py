@@ -4,8 +4,8 @@ Usage::
 
     python _cache_writer.py kill CACHE_DIR MARKER
         Write every sample row of N00906 to the cache, but stop half-way through
-        the Parquet file: after half the rows are on disk, create MARKER and sleep
-        until the parent kills us.
+        the Parquet file (its checksum sidecar is in place already): after half the
+        bytes are on disk, create MARKER and sleep until the parent kills us.
 
     python _cache_writer.py concurrent CACHE_DIR GO MUNIS YEARS
         Create ``ready-<pid>`` beside GO, wait for the file GO, then write N00906
@@ -21,9 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
-from koladagap.kolada.cache import Cache
+from koladagap.kolada.cache import Cache, integrity
 from koladagap.kolada.sample import sample_values
 
 KPI = "N00906"
@@ -31,15 +29,17 @@ API = "http://127.0.0.1/v3"
 
 
 def _kill(cache_dir: str, marker: str) -> None:
-    def half_then_hang(table: Any, where: Any, **kwargs: Any) -> None:
-        writer = pq.ParquetWriter(where, table.schema, **kwargs)
-        writer.write_table(table.slice(0, table.num_rows // 2), row_group_size=1000)
-        where.flush()
+    def half_then_hang(f: Any, data: bytes | memoryview) -> None:
+        if bytes(data[:4]) != b"PAR1":  # the sidecar: written whole, before the data
+            f.write(data)
+            return
+        f.write(data[: len(data) // 2])
+        f.flush()
         Path(marker).write_text("half written")
         time.sleep(60)  # the parent SIGKILLs us here
         raise SystemExit("not killed")
 
-    pq.write_table = half_then_hang
+    integrity.write_all = half_then_hang
     v = sample_values()
     v = v[v["kpi"] == KPI]
     query = {"kpis": [KPI], "municipalities": "*", "years": "*", "from_date": None}

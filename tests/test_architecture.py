@@ -46,6 +46,8 @@ PUBLIC = {
     # the data verbs and the client
     "values", "gaps", "kpis", "municipalities", "groups", "peers", "screen", "load_sample",
     "to_wide", "Kolada", "HTTPSettings", "UnknownIdWarning",
+    # the catalogue, units and exploring (issue 13)
+    "areas", "units", "unit_types", "available", "rank", "status",
     # plans and their run
     "load_plan", "run_plan", "Plan", "Meeting", "PlanResult", "Thresholds", "KpiRule",
     # the writers

@@ -88,6 +88,36 @@ BAD_PLANS = [
     ("KPI ../", PLAN.replace('"N15428"', '"../N15428"'), ["kpis.ids", "../N15428"]),
     ("KPI /", PLAN.replace('"N15428"', '"N15/428"'), ["kpis.ids", "N15/428"]),
     ("KPI with a space", PLAN.replace('"N15428"', '"N15 428"'), ["kpis.ids", "N15 428"]),
+    # numbers that are not finite or beyond range, text where text belongs (issue 14)
+    *[
+        (
+            f"{key} = {value}",
+            f"{PLAN}[{table}]\n{key} = {value}\n{extra}",
+            [f"{table}.{key}", needle],
+        )
+        for table, key, value, extra, needle in [
+            ("kpis.N15428", "expected", "nan", "", "finite number"),
+            ("kpis.N15428", "expected", "-inf", "", "finite number"),
+            ("kpis.N15428", "expected", "1" + "0" * 400, "", "401 digits"),
+            ("kpis.N15428", "target_gap", "inf", "target_year = 2026", "finite number"),
+            ("kpis.N15428", "target_value", "nan", "target_year = 2026", "finite number"),
+            ("kpis.N15428", "reason", "5", "exclude = true", "text in quotes"),
+            ("kpis.N15428", "title", "[1, 2]", "", "text in quotes"),
+            ("kpis.N15428", "share_of", "5", "", '"K" or "M"'),
+            ("kpis.N15428", "provisional", '"yes"', "", "true or false"),
+            ("kpis.N15428", "pooled_years", str(2**63 - 1), "", "from 1 to 20"),
+            ("thresholds.reference", "act_z", "inf", "", "finite number > 0.0"),
+            ("thresholds.reference", "watch_z", "nan", "", "finite number > 0.0"),
+            ("thresholds.reference", "min_n", str(2**63 - 1), "", "between 3 and 10000"),
+            ("thresholds.credibility", "min_n", str(2**63 - 1), "", "between 0 and 1000000000"),
+            ("thresholds.credibility", "min_n", "inf", "", "whole number"),
+            ("thresholds.materiality", "gap_value_tolerance", "inf", "", "finite number >= 0"),
+            ("thresholds.materiality", "share_pp", "1" + "0" * 400, "", "<= 100.0"),
+            ("thresholds.materiality", "one_sex_band", "[nan, 60]", "", "finite number"),
+            ("thresholds.followup", "z", "-inf", "", "finite number > 0.0"),
+            ("kpis.N15428.thresholds.reference", "act_z", "inf", "", "finite number"),
+        ]
+    ],
 ]
 
 
@@ -296,12 +326,23 @@ def test_corrupt_cache_file_online_is_reported_and_fetched_again(
     assert len(list((cache / "quarantine").glob("N00906-*.parquet"))) == 1
 
 
+def fill_municipalities(standin: Any, cache: Path) -> Path:
+    """The municipality table cached (a fetch with ids no longer needs it): its path."""
+    from koladagap.benchmarking.data import Kolada
+    from koladagap.kolada.http import HTTPSettings
+
+    Kolada(standin.base_url, cache_dir=cache, settings=HTTPSettings(rate_limit=0)).municipalities()
+    path = cache / "meta" / "municipalities.parquet"
+    assert path.is_file()
+    return path
+
+
 def test_corrupt_metadata_table_is_a_one_line_error(
     standin: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cache = tmp_path / "cache"
     fill(standin, cache, capsys)
-    meta = cache / "meta" / "municipalities.parquet"
+    meta = fill_municipalities(standin, cache)
     damage(meta, "garbage")
     # offline it is an error naming the file; online it is fetched again (next test)
     code, out, err = run(["fetch", "--offline", "--cache-dir", str(cache), *QUERY], capsys)
@@ -313,7 +354,7 @@ def test_corrupt_metadata_table_online_is_fetched_again(
 ) -> None:
     cache = tmp_path / "cache"
     fill(standin, cache, capsys)
-    damage(cache / "meta" / "municipalities.parquet", "garbage")
+    damage(fill_municipalities(standin, cache), "garbage")
     code, _, err = run(
         ["fetch", "--api-url", standin.base_url, "--rate", "0", "--cache-dir", str(cache), *QUERY],
         capsys,

@@ -336,32 +336,41 @@ def _assert_corrupt(c: Cache, kpi: str) -> CorruptCacheError:
     return err
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "schema"])
-def test_corrupt_file_raises_naming_the_file_and_quarantine_moves_it(
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "schema", "sidecar"])
+def test_a_damaged_file_is_reported_then_moved_aside_by_the_read(
     tmp_path: Path, damage: str
 ) -> None:
     c = Cache(tmp_path)
     c.write(sample("N00906"), query=q(["N00906"]), api_url=API)
     p = c.partition_file("N00906")
+    side = p.with_name("_part.parquet.sha256")
     data = p.read_bytes()
     if damage == "truncate":
         p.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
         p.write_bytes(b"<html>Service unavailable</html>" * 50)
-    elif damage == "flip":  # the footer survives: page checksums catch it
+    elif damage == "flip":
         mid = bytearray(data)
         mid[200:600] = bytes(b ^ 0x5A for b in mid[200:600])
         p.write_bytes(bytes(mid))
-    else:
+    elif damage == "schema":  # a valid Parquet file of another shape, without a checksum
+        side.unlink()
         bad = pa.table({"kpi": ["N00906"], "municipality_id": [180], "period": [2022]})
         pq.write_table(bad, p)
+    else:
+        side.write_text('{"algorithm": "sha256", "files": []}')
     damaged = p.read_bytes()
-    _assert_corrupt(c, "N00906")
+    # info reports it and moves nothing
     assert c.info().set_index("kpi").loc["N00906", "status"] == "corrupt"
-    moved = c.quarantine("N00906")
-    assert moved is not None and moved.parent == tmp_path / "quarantine"
+    assert p.read_bytes() == damaged and not (tmp_path / "quarantine").exists()
+    # missing() leaves it to read(), which names it and moves it aside with its checksum
+    assert c.missing(["N00906"], None, None) == []
+    err = _assert_corrupt(c, "N00906")
+    (moved,) = (tmp_path / "quarantine").glob("*.parquet")
     assert moved.name.startswith("N00906-") and moved.read_bytes() == damaged
-    assert not p.exists()
+    assert str(moved) in str(err) and "moved" in str(err)
+    assert not p.exists() and not side.exists()
+    assert c.quarantine("N00906") is None
     assert c.missing(["N00906"], None, None) == ["N00906 (not cached)"]
     assert c.read(["N00906"], None, None).empty
 
@@ -372,11 +381,21 @@ def test_writing_over_a_corrupt_file_sets_it_aside(tmp_path: Path) -> None:
     c.partition_file("N00906").write_bytes(b"not parquet")
     # missing() leaves an unreadable file to read(), which names it
     assert c.missing(["N00906"], ["0180"], None) == []
-    _assert_corrupt(c, "N00906")
     c.write(sample("N00906", ["1280"]), query=q(["N00906"], ["1280"]), api_url=API)
-    assert len(list((tmp_path / "quarantine").iterdir())) == 1
+    assert len(list((tmp_path / "quarantine").glob("*.parquet"))) == 1
     assert set(c.read(["N00906"], None, None)["municipality_id"]) == {"1280"}
     assert c.missing(["N00906"], ["0180"], None) == ["N00906 municipality 0180 all years"]
+
+
+def test_quarantine_moves_a_good_file_with_its_checksum(tmp_path: Path) -> None:
+    c = Cache(tmp_path)
+    c.write(sample("N00906", ["0180"]), query=q(["N00906"]), api_url=API)
+    before = c.partition_file("N00906").read_bytes()
+    moved = c.quarantine("N00906")
+    assert moved is not None and moved.parent == tmp_path / "quarantine"
+    assert moved.read_bytes() == before
+    assert moved.with_name(moved.name + ".sha256").is_file()
+    assert c.missing(["N00906"], None, None) == ["N00906 (not cached)"]
 
 
 # --- info and clear ----------------------------------------------------------------

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from koladagap.benchmarking.data import (
         Kolada,
         UnknownIdWarning,
+        areas,
         gaps,
         groups,
         kpis,
@@ -30,8 +31,11 @@ if TYPE_CHECKING:
         municipalities,
         peers,
         screen,
+        unit_types,
+        units,
         values,
     )
+    from koladagap.benchmarking.explore import available, rank, status
     from koladagap.benchmarking.plan import Meeting, Plan, load_plan
     from koladagap.benchmarking.run import PlanResult, run_plan
     from koladagap.engine.thresholds import KpiRule, Thresholds
@@ -54,8 +58,10 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "benchmarking.data": (
-        "Kolada UnknownIdWarning gaps groups kpis load_sample municipalities peers screen values"
+        "Kolada UnknownIdWarning areas gaps groups kpis load_sample municipalities peers screen "
+        "unit_types units values"
     ),
+    "benchmarking.explore": "available rank status",
     "benchmarking.plan": "Meeting Plan load_plan",
     "benchmarking.run": "PlanResult run_plan",
     "engine.thresholds": "KpiRule Thresholds",
@@ -92,6 +98,8 @@ __all__ = [
     "UnknownIdError",
     "UnknownIdWarning",
     "__version__",
+    "areas",
+    "available",
     "gaps",
     "groups",
     "kpis",
@@ -99,9 +107,13 @@ __all__ = [
     "load_sample",
     "municipalities",
     "peers",
+    "rank",
     "run_plan",
     "screen",
+    "status",
     "to_wide",
+    "unit_types",
+    "units",
     "values",
     "write_baseline_pack",
     "write_report",

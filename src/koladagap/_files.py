@@ -7,7 +7,12 @@ the target with :func:`os.replace`, which is atomic on POSIX and Windows. A read
 therefore sees the old file or the new one, never half of either, and a writer that
 fails or is killed leaves the target as it was (a crash can leave a temp file behind;
 its name starts with a dot and ends in ``.tmp``). The temp file is removed on any
-error.
+error, and an :class:`OSError` then names the target, not the temp file.
+
+The temp name is unpredictable (the process id and 48 random bits) and the file is
+created with ``O_EXCL`` and ``O_NOFOLLOW``: a file or symlink planted under that name
+makes the write fail instead of being followed, and :func:`os.replace` replaces a
+symlink at the target itself, never the file it points to.
 
 New files get the usual permissions: ``0o666`` less the process umask, as
 :func:`open` gives, so that reports are readable by colleagues (``tempfile.mkstemp``
@@ -63,17 +68,49 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _named(err: OSError, tmp: Path, path: Path) -> OSError:
+    """``err`` naming ``path`` (the file asked for) instead of the temp file or nothing."""
+    if err.filename not in (None, str(tmp), os.fspath(tmp)):
+        return err
+    named = OSError(err.errno, err.strerror or str(err), str(path))
+    return named if named.errno is not None else err
+
+
+def _create(tmp: Path, mode: int) -> int:
+    """Create ``tmp`` (it must not exist; a symlink there is not followed); its descriptor."""
+    return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
+
+
 @contextmanager
-def _temp_for(path: Path, mode: int, prefix: str | None) -> Iterator[Path]:
-    """Create an empty temp file beside ``path``; replace ``path`` by it if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _temp_for(path: Path, mode: int, prefix: str | None) -> Iterator[tuple[Path, int]]:
+    """Create an empty temp file beside ``path``; replace ``path`` by it if the block succeeds.
+
+    Yields the temp file's name and an open descriptor for writing (closed on exit).
+    Any failure removes the temp file; an :class:`OSError` then names ``path``.
+    """
     tmp = temp_path(path, prefix)
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
     try:
-        yield tmp
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # the folder: say which, and name the file asked for
+        why = f"{err.strerror or err}: {err.filename}" if err.filename else str(err)
+        raise OSError(err.errno, why, str(path)) from err
+    try:
+        fd = _create(tmp, mode)
+    except OSError as err:
+        raise _named(err, tmp, path) from err
+    try:
+        try:
+            yield tmp, fd
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _named(err, tmp, path) from err
         raise
     fsync_dir(path.parent)
 
@@ -100,7 +137,7 @@ def atomic_path(
     >>> target.read_text(encoding="utf-8")
     'hej'
     """
-    with _temp_for(path, mode, prefix) as tmp:
+    with _temp_for(path, mode, prefix) as (tmp, _fd):
         yield tmp
         _fsync_file(tmp)
 
@@ -124,7 +161,7 @@ def write_atomic(
     >>> target.read_bytes(), sorted(p.name for p in target.parent.iterdir())
     (b'abcd', ['x.bin'])
     """
-    with _temp_for(path, mode, prefix) as tmp, open(tmp, "wb") as f:
+    with _temp_for(path, mode, prefix) as (_tmp, fd), os.fdopen(os.dup(fd), "wb") as f:
         if isinstance(content, str):
             f.write(content.encode("utf-8"))
         elif isinstance(content, bytes):

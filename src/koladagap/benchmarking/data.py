@@ -24,14 +24,15 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import pandas as pd
 
 from koladagap.benchmarking.starter import REGION_PEER_FAMILIES
 from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, org_kind, to_wide
-from koladagap.engine.measures import compute_gaps
 from koladagap.errors import InputError, InvalidYearsError, UnknownIdError
 from koladagap.kolada.sample import sample_values
 from koladagap.kolada.schema import parse_ids, parse_years
@@ -124,6 +125,25 @@ class Kolada(KoladaSource):
         out.insert(1, "group_title", REGION_PEERS_TITLE)
         return out.sort_values("id").reset_index(drop=True)
 
+    def units(
+        self,
+        q: str | Iterable[str] | None = None,
+        *,
+        municipality: str | None = None,
+        kind: str | None = None,
+    ) -> pd.DataFrame:
+        """Organisational units by words in their name, or by id (see :func:`units`)."""
+        from koladagap.benchmarking.unit_catalogue import search_units
+
+        return search_units(self, q, municipality=municipality, kind=kind)
+
+    def unit_types(self, municipality: str | None = None) -> pd.DataFrame:
+        """The unit types of Kolada's real units (see :func:`unit_types`)."""
+        from koladagap.benchmarking.unit_catalogue import all_units, list_units, unit_types
+
+        found = list_units(self, municipality) if municipality else all_units(self)
+        return unit_types(found)
+
     def gaps(
         self, kpi: Ids, municipality: Ids = None, years: Years = None, **kw: Any
     ) -> pd.DataFrame:
@@ -145,6 +165,7 @@ def gap_table(
     a gap (a pay gap) gives its value (``status = "gap_value"``).
     """
     from koladagap.benchmarking.kpi_table import kpi_table
+    from koladagap.engine.measures import compute_gaps  # the engine only when gaps are asked
 
     g = compute_gaps(to_wide(values), kpi_table())
     titles = kpi_meta.set_index("id")["title"]
@@ -172,12 +193,29 @@ def _resolve(source: Source | Kolada) -> Kolada:
 
 
 def kpis(
-    q: str | None = None, *, gender_split: bool | None = None, source: Source | Kolada = "api"
+    q: str | Iterable[str] | None = None,
+    *,
+    gender_split: bool | None = None,
+    area: str | None = None,
+    perspective: str | None = None,
+    municipality_type: str | None = None,
+    has_ou_data: bool | None = None,
+    since: str | dt.date | None = None,
+    source: Source | Kolada = "api",
 ) -> pd.DataFrame:
-    """Search Kolada's KPI catalogue.
+    """Search Kolada's KPI catalogue: words, ids and filters.
 
-    Every word of ``q`` must occur in the KPI's id or title (case-insensitive).
-    ``gender_split=True`` keeps KPIs divided by gender (K/M values).
+    Every word of ``q`` must occur (case-insensitive) in the KPI's id, title or
+    description; KPIs found through their title come first, then those found
+    through their description (column ``match``). A query of KPI ids
+    (``"N00906 N15428"``) returns those KPIs in that order. Filters:
+    ``gender_split=True`` (divided by gender: K/M values), ``area`` (an
+    operating area or part of its name: see :func:`areas`), ``perspective``
+    (e.g. ``"Kvalitet och resultat"``), ``municipality_type`` (``"K"``: KPIs
+    for kommuner, ``"L"``: for regioner; both include Kolada's ``"A"``, for
+    all), ``has_ou_data=True`` (Kolada has values per unit: :func:`units`) and
+    ``since`` (published on or after a date, ``"2024-01-01"``). Online the
+    catalogue is fetched once and cached; offline it is searched in the cache.
 
     Examples:
         >>> import koladagap
@@ -185,8 +223,62 @@ def kpis(
         ...                       source="sample")
         >>> hits.loc[0, "id"], hits.loc[0, "title"][:40]
         ('N15428', 'Elever i åk 9 som är behöriga till yrkes')
+        >>> koladagap.kpis("N00906 N15428", source="sample")["id"].tolist()
+        ['N00906', 'N15428']
     """
-    return _resolve(source).kpis(q, gender_split=gender_split)
+    return _resolve(source).kpis(
+        q,
+        gender_split=gender_split,
+        area=area,
+        perspective=perspective,
+        municipality_type=municipality_type,
+        has_ou_data=has_ou_data,
+        since=since,
+    )
+
+
+def areas(*, source: Source | Kolada = "api") -> pd.DataFrame:
+    """Kolada's operating areas with their KPIs: ``area, n_kpis, n_gender_split``.
+
+    A KPI Kolada files under several areas counts in each; the largest first.
+
+    Examples:
+        >>> a = areas(source="sample")
+        >>> a.loc[a["area"] == "Gymnasieskola åk 1-3", "n_kpis"].item()
+        301
+    """
+    return _resolve(source).areas()
+
+
+def units(
+    q: str | Iterable[str] | None = None,
+    *,
+    municipality: str | None = None,
+    kind: str | None = None,
+    source: Source | Kolada = "api",
+) -> pd.DataFrame:
+    """Kolada's organisational units (schools, care units …) by name, or by id.
+
+    Every word of ``q`` must occur in the unit's name (case-insensitive); a
+    query of unit ids (``"V15E018000201"``) looks them up. ``municipality``
+    keeps one municipality's units (one small request, then cached; without it
+    Kolada's whole unit list, about 35 000 units, is fetched once and cached),
+    ``kind`` one unit type (``"V15"``; see :func:`unit_types`). Columns: ``id,
+    title, municipality, municipality_title, type, type_label``. The shipped
+    sample holds no units: ``source="sample"`` is an
+    :class:`~koladagap.errors.InputError`.
+    """
+    return _resolve(source).units(q, municipality=municipality, kind=kind)
+
+
+def unit_types(municipality: str | None = None, *, source: Source | Kolada = "api") -> pd.DataFrame:
+    """The unit types of Kolada's real units: ``type, label, n_units, example``.
+
+    Kolada has no list of types: they are the prefixes of its units' ids
+    (``V15`` …), counted over every unit (or one municipality's); ``label``
+    names the known ones and ``example`` is the most common unit name of each.
+    """
+    return _resolve(source).unit_types(municipality)
 
 
 def municipalities(
@@ -247,6 +339,7 @@ def values(
     *,
     source: Source | Kolada = "api",
     refresh: bool = False,
+    join: bool = False,
 ) -> pd.DataFrame:
     """Kolada values as a tidy long frame.
 
@@ -254,14 +347,27 @@ def values(
     ``M`` men/boys). ``municipality=None`` asks for every kommun, region and
     Riket. A null value stays NaN. Unknown ids are left out with an
     :class:`UnknownIdWarning` naming them (all unknown: :class:`~koladagap.errors.UnknownIdError`).
+    ``join=True`` adds the KPI's title, unit and operating area and the
+    municipality's name, type and county (``kpi_title, kpi_unit, operating_area,
+    municipality, municipality_type, county_id, county``; see
+    :func:`koladagap.kolada.explore.join_metadata`).
 
     Examples:
         >>> import koladagap
         >>> v = koladagap.values("N15428", ["0180", "1280"], "2021-2022", source="sample")
         >>> len(v), sorted(v["gender"].unique())
         (12, ['K', 'M', 'T'])
+        >>> koladagap.values("N15428", "1280", 2022, source="sample", join=True).loc[
+        ...     0, ["kpi_unit", "municipality", "county"]].tolist()
+        ['andel (%)', 'Malmö', 'Region Skåne']
     """
-    return _resolve(source).values(kpi, municipality, years, refresh=refresh)
+    kg = _resolve(source)
+    v = kg.values(kpi, municipality, years, refresh=refresh)
+    if not join:
+        return v
+    from koladagap.kolada.explore import joined
+
+    return joined(v, kg)
 
 
 def gaps(
@@ -394,6 +500,7 @@ __all__ = [
     "Source",
     "UnknownIdWarning",
     "Years",
+    "areas",
     "gap_table",
     "gaps",
     "groups",
@@ -402,5 +509,7 @@ __all__ = [
     "municipalities",
     "peers",
     "screen",
+    "unit_types",
+    "units",
     "values",
 ]

@@ -2,7 +2,10 @@
 
 A plan is a TOML file read with :mod:`tomllib` into frozen dataclasses. Every
 mistake raises :class:`~koladagap.errors.ConfigError` naming the file, the key
-and what is accepted, on one line. ``koladagap plan init`` writes a commented
+and what is accepted, on one line: a number must be finite (``nan`` and ``inf``
+are refused) and in its range, a text (``reason``, ``title``) text in quotes, a
+flag ``true`` or ``false``; ``[kpis.ID.thresholds]`` are checked as the file is
+read, against the plan's own thresholds. ``koladagap plan init`` writes a commented
 starter plan (:func:`starter_plan`).
 
 A *meeting* is one of the programme's meetings (Benchmarking 1, a follow-up, the
@@ -291,6 +294,7 @@ def load_screen_plan(path: str | os.PathLike[str]) -> Plan:
             )
         rules[key] = pf.rule(key, value, str(p))
     thresholds = pf.thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", str(p))
+    _check_rule_thresholds(rules, thresholds, str(p))
     return Plan(
         organisation="",
         baseline=Meeting("", 0),
@@ -355,6 +359,7 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
 
     baseline, followups = _meetings(data, path)
     thresholds = pf.thresholds(Thresholds(), data.get("thresholds", {}), "thresholds", path)
+    _check_rule_thresholds(rules, thresholds, path)
     areas = pf.areas(data.get("areas", {}), path)
     units_type, units_kpis = pf.units(pf.table(data, "units", path), kpi_ids, path)
     files = pf.measurement_files(pf.table(data, "measurements", path), path)
@@ -383,6 +388,19 @@ def parse_plan(data: Mapping[str, Any], *, path: str | None = None) -> Plan:
         lang=lang,
         path=path,
     )
+
+
+def _check_rule_thresholds(
+    rules: Mapping[str, Mapping[str, Any]], base: Thresholds, path: str | None
+) -> None:
+    """Each ``[kpis.ID.thresholds]`` checked on reading, against the plan's thresholds.
+
+    :meth:`Plan.kpi_rules` applies them when the plan is run; a wrong value is
+    reported before any data are read.
+    """
+    for kpi, rule in rules.items():
+        if "thresholds" in rule:
+            pf.thresholds(base, rule["thresholds"], f"kpis.{kpi}.thresholds", path)
 
 
 def _meetings(data: Mapping[str, Any], path: str | None) -> tuple[Meeting, tuple[Meeting, ...]]:

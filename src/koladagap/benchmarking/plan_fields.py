@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,14 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from koladagap.engine.thresholds import DIRECTIONS, EXPECTED_WORDS, KINDS, KpiRule, Thresholds
+from koladagap.engine.thresholds import (
+    DIRECTIONS,
+    EXPECTED_WORDS,
+    KINDS,
+    KpiRule,
+    Thresholds,
+    shown_value,
+)
 from koladagap.errors import ConfigError
 
 KPI_ID = re.compile(r"^(?:[A-Z]\d{5}|[A-Z]{2,10}-[A-Za-z0-9_-]{1,40})$")
@@ -139,9 +147,7 @@ def rule(kpi: str, value: Mapping[str, Any], path: str | None) -> dict[str, Any]
                 path=path,
                 key=f"{key}.{name}",
             )
-    for name in ("exclude", "event"):
-        if name in out and not isinstance(out[name], bool):
-            raise ConfigError("expected true or false", path=path, key=f"{key}.{name}")
+    _check_types(out, key, path)
     if out.get("exclude") and not str(out.get("reason", "")).strip():
         raise ConfigError(
             'an excluded KPI needs a reason (reason = "…"): it is printed in the report',
@@ -163,20 +169,69 @@ def rule(kpi: str, value: Mapping[str, Any], path: str | None) -> dict[str, Any]
     return out
 
 
-def _expected(e: Any, key: str, path: str | None) -> Any:
-    ok = (isinstance(e, int | float) and not isinstance(e, bool)) or e in EXPECTED_WORDS
-    if not ok:
+def _check_types(out: Mapping[str, Any], key: str, path: str | None) -> None:
+    """Flags are true/false, texts text, ``share_of`` K or M, ``pooled_years`` 1–20."""
+    for name in ("exclude", "event", "provisional"):
+        if name in out and not isinstance(out[name], bool):
+            raise ConfigError(
+                f"expected true or false; got {out[name]!r}", path=path, key=f"{key}.{name}"
+            )
+    for name in ("reason", "title"):
+        if name in out and not isinstance(out[name], str):
+            raise ConfigError(
+                f'expected text in quotes, e.g. {name} = "…"; got {out[name]!r}',
+                path=path,
+                key=f"{key}.{name}",
+            )
+    if "share_of" in out and out["share_of"] not in ("K", "M"):
         raise ConfigError(
-            f"expected must be a number, 'riket' or 'peers'; got {e!r}", path=path, key=key
+            f'expected "K" or "M" (whose share the value is); got {out["share_of"]!r}',
+            path=path,
+            key=f"{key}.share_of",
         )
-    return float(e) if isinstance(e, int) else e
+    if "pooled_years" in out:
+        py = out["pooled_years"]
+        if isinstance(py, bool) or not isinstance(py, int) or not 1 <= py <= 20:
+            raise ConfigError(
+                f"expected a whole number of years from 1 to 20; got {py!r}",
+                path=path,
+                key=f"{key}.pooled_years",
+            )
+
+
+def finite(value: Any) -> bool:
+    """Whether ``value`` is a finite number (not a bool, not NaN or ±inf, not beyond a float).
+
+    >>> finite(2), finite(-0.5), finite(float("nan")), finite(float("inf")), finite(10**400)
+    (True, True, False, False, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _expected(e: Any, key: str, path: str | None) -> Any:
+    if isinstance(e, str) and e in EXPECTED_WORDS:
+        return e
+    if not finite(e):
+        raise ConfigError(
+            f"expected must be a finite number, 'riket' or 'peers'; got {shown_value(e)}",
+            path=path,
+            key=key,
+        )
+    return float(e)
 
 
 def _check_targets(out: Mapping[str, Any], key: str, path: str | None) -> None:
     for name in ("target_gap", "target_value"):
         v = out.get(name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
-            raise ConfigError(f"expected a number; got {v!r}", path=path, key=f"{key}.{name}")
+        if v is not None and not finite(v):
+            raise ConfigError(
+                f"expected a finite number; got {shown_value(v)}", path=path, key=f"{key}.{name}"
+            )
     if "target_year" in out:
         ty = out["target_year"]
         if isinstance(ty, bool) or not isinstance(ty, int) or not 1950 <= ty <= 2100:
@@ -247,15 +302,17 @@ def units(
     if not data:
         return None, ()
     check_known(data, ("type", "kpis"), "units", path)
-    from koladagap.benchmarking.units import OU_TYPES
+    import re
 
     kind = data.get("type")
-    if not isinstance(kind, str) or kind.upper() not in OU_TYPES:
+    if not isinstance(kind, str) or not re.fullmatch(r"V\d\d", kind.strip().upper()):
         raise ConfigError(
-            f"unknown unit type {kind!r}; accepted: {', '.join(OU_TYPES)}",
+            f"invalid unit type {kind!r}; accepted: V and two digits as in Kolada's unit ids "
+            "(e.g. V15 grundskola, V23 särskilt boende; koladagap units types lists them)",
             path=path,
             key="units.type",
         )
+    kind = kind.strip().upper()
     kpis = id_list(data.get("kpis", list(kpi_ids)), KPI_ID, "units.kpis", "N15428", path)
     if not kpis:
         raise ConfigError("no KPIs for the units: give units.kpis", path=path, key="units.kpis")

@@ -17,6 +17,7 @@ a comment in the plan), never dropped silently.
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 import warnings
 from collections.abc import Callable
@@ -132,6 +133,21 @@ def _with_values(source: Kolada, kpis: list[str], municipality: str) -> set[str]
     return set(v.loc[v[VALUE].notna().to_numpy(dtype=bool), KPI].astype(str))
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe in a TOML comment: line breaks and control characters become one space.
+
+    A name from Kolada (or a file name) is written into the plan's comments; a line
+    break in it would end the comment and leave the rest as broken TOML.
+
+    >>> one_line("Stock\\nholm\\x1b[31m  stad\\t")
+    'Stock holm [31m stad'
+    """
+    return re.sub(r" {2,}", " ", _CONTROL.sub(" ", str(text))).strip()
+
+
 def starter_plan_for(
     source: Kolada,
     municipality: str,
@@ -159,7 +175,7 @@ def starter_plan_for(
     if len(mid) != 1:
         raise InputError("give exactly one --municipality id, e.g. 0180")
     _kind(mid[0])  # Riket: a one-line InputError before anything is read
-    name = source.municipality_name(mid[0])
+    name = one_line(source.municipality_name(mid[0]))
     kpis = starter_kpis(source, mid[0], name)
     text = starter_plan(
         mid[0],
@@ -167,11 +183,16 @@ def starter_plan_for(
         kpis.ids,
         baseline=baseline,
         followup=followup,
-        file=file,
+        file=one_line(file),
         groups=kpis.groups,
         left_out=kpis.note[:1].upper() + kpis.note[1:],
     )
-    parse_plan(tomllib.loads(text), path=file)  # what is written must read back
+    try:  # what is written must read back
+        parse_plan(tomllib.loads(text), path=file)
+    except tomllib.TOMLDecodeError as err:  # pragma: no cover - one_line keeps comments whole
+        raise InputError(
+            f"the starter plan for {mid[0]} would not be valid TOML ({err}); write the plan by hand"
+        ) from None
     if callable(announce):
         announce(kpis)
     elif announce and kpis.note:
@@ -183,6 +204,7 @@ __all__ = [
     "KPI_GROUP_KOMMUN",
     "KPI_GROUP_REGION",
     "StarterKpis",
+    "one_line",
     "starter_kpis",
     "starter_plan_for",
 ]

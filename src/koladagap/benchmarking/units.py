@@ -15,7 +15,8 @@ never as a zero gap and never as a flag. The reference for a unit is the other
 units of the same type in the same municipality (``z_ref`` among them; with
 fewer than ``reference.min_n`` units there is no reference, so no ``watch``/``act``).
 
-Unit types (the id prefix): see :data:`OU_TYPES`.
+Unit types (the id prefix), unit lists, search and lookup by id: see
+:mod:`koladagap.benchmarking.unit_catalogue` (its names are importable from here).
 
 Examples:
     >>> OU_TYPES["V15"]
@@ -27,7 +28,6 @@ Examples:
 from __future__ import annotations
 
 import importlib
-import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,6 +36,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from koladagap.benchmarking.unit_catalogue import (
+    OU_TYPES,
+    SAMPLE_HAS_NO_UNITS,
+    _check_not_sample,
+    _check_type,
+    all_units,
+    check_unit_type,
+    find_units,
+    list_units,
+    search_units,
+    unit_type,
+    unit_types,
+)
 from koladagap.columns import GENDER, KPI, MUNICIPALITY_ID, OU_ID, PERIOD, RIKET_ID
 from koladagap.errors import InputError, OfflineMissingError, UnknownIdError
 from koladagap.kolada.frames import label_columns, records_to_frame
@@ -45,95 +58,6 @@ if TYPE_CHECKING:
     from koladagap.benchmarking.data import Kolada
     from koladagap.engine import KpiRule, Thresholds
 
-OU_TYPES: dict[str, str] = {
-    "V11": "förskola",
-    "V15": "grundskola F-9",
-    "V17": "gymnasieskola",
-    "V21": "hemtjänst äldre",
-    "V23": "särskilt boende äldre",
-    "V25": "LSS gruppbostad",
-    "V26": "LSS servicebostad",
-    "V29": "LSS daglig verksamhet",
-    "V30": "LSS korttidsvistelse",
-    "V31": "SoL boende",
-    "V32": "SoL boendestöd",
-    "V34": "SoL sysselsättning",
-    "V45": "våld i nära relationer",
-    "V60": "fastigheter region",
-}
-"""Kolada's OU id prefixes and what they are."""
-
-_TYPE = re.compile(r"^V\d{2}")
-
-
-def unit_type(ou_id: str) -> str:
-    """The type prefix of an OU id (``"V15E018000201"`` → ``"V15"``)."""
-    m = _TYPE.match(ou_id)
-    return m.group(0) if m else ""
-
-
-def _check_type(kind: str | None) -> str | None:
-    if kind is None:
-        return None
-    k = kind.strip().upper()
-    if k not in OU_TYPES:
-        raise InputError(
-            f"unknown unit type {kind!r}: expected one of "
-            + ", ".join(f"{t} ({n})" for t, n in OU_TYPES.items())
-        )
-    return k
-
-
-SAMPLE_HAS_NO_UNITS = (
-    "the shipped sample holds no unit (OU) data, only values for kommuner, regioner and "
-    "Riket: read unit data from Kolada (source 'api'), or from the cache (source "
-    "'offline') once they have been fetched"
-)
-"""The error for unit data asked of the shipped sample."""
-
-
-def _check_not_sample(kg: Kolada) -> None:
-    """Refuse unit data from the shipped sample, which has none (an :class:`InputError`)."""
-    if kg.mode == "sample":
-        raise InputError(SAMPLE_HAS_NO_UNITS)
-
-
-def list_units(kg: Kolada, municipality: str, kind: str | None = None) -> pd.DataFrame:
-    """The organisational units of a municipality (``id, title, municipality, type``).
-
-    Online, the list is fetched and cached (``meta/ou_<municipality>.parquet``);
-    offline (``mode="offline"``) it must be in the cache. The shipped sample
-    (``mode="sample"``) holds no unit data: an :class:`~koladagap.errors.InputError`
-    says so.
-    """
-    mid = parse_ids(municipality, "municipality")[0]
-    t = _check_type(kind)
-    _check_not_sample(kg)
-    name = f"ou_{mid}"
-    df = kg.cache.read_meta(name)
-    if df is None:
-        if kg.mode != "api":
-            raise OfflineMissingError(
-                f"offline and the units of {mid} are not in the cache; run once online",
-                path=str(kg.cache.path),
-                missing=[name],
-            )
-        recs = kg.client.ou(municipality=mid)
-        df = pd.DataFrame(
-            {
-                "id": [str(r.get("id", "")) for r in recs],
-                "title": [str(r.get("title", "")) for r in recs],
-                "municipality": [str(r.get("municipality", mid)) for r in recs],
-            },
-            dtype="string",
-        )
-        kg.cache.write_meta(name, df, {"api_url": kg.base_url, "endpoint": "ou"})
-    out = df.copy()
-    out["type"] = out["id"].astype(str).str.slice(0, 3).astype("string")
-    if t is not None:
-        out = out.loc[out["type"] == t]
-    return out.sort_values("title", ignore_index=True)
-
 
 def unit_values(
     kg: Kolada,
@@ -142,8 +66,14 @@ def unit_values(
     years: str | int | Iterable[int | str] | None = None,
     *,
     refresh: bool = False,
+    join: bool = False,
 ) -> pd.DataFrame:
-    """Tidy unit values (``kpi, ou_id, period, gender, value, …``), through the OU cache."""
+    """Tidy unit values (``kpi, ou_id, period, gender, value, …``), through the OU cache.
+
+    ``join=True`` adds what a reader needs beside the ids: ``kpi_title``,
+    ``unit_title``, ``unit_type``, ``type_label``, ``municipality_id`` and
+    ``municipality`` (the unit's municipality and its name).
+    """
     k = parse_ids(kpis, "kpi")
     ids = parse_ids(list(units), "ou")
     yrs = parse_years(years)
@@ -169,9 +99,31 @@ def unit_values(
             query={"kpis": todo, "municipalities": ids, "years": yrs or "*", "from_date": None},
             api_url=kg.base_url,
         )
-    return cache.read(k, ids, yrs or None).sort_values(
+    out = cache.read(k, ids, yrs or None).sort_values(
         [KPI, OU_ID, PERIOD, GENDER], ignore_index=True
     )
+    return _join_units(kg, out) if join else out
+
+
+def _join_units(kg: Kolada, values: pd.DataFrame) -> pd.DataFrame:
+    """Unit values with the KPI's title and the unit's name, type and municipality."""
+    ids = values[OU_ID].astype(str).unique().tolist()
+    units = find_units(kg, ids).set_index("id") if ids else pd.DataFrame()
+    kpis = kg._metadata("kpis").set_index("id")["title"]
+    out = values.copy()
+    ou = out[OU_ID].astype("string")
+    out.insert(1, "kpi_title", out[KPI].map(kpis).astype("string"))
+    extra = {
+        "unit_title": "title",
+        "unit_type": "type",
+        "type_label": "type_label",
+        "municipality_id": "municipality",
+        "municipality": "municipality_title",
+    }
+    for i, (col, src) in enumerate(extra.items()):
+        got = ou.map(units[src]) if len(units) else pd.Series(pd.NA, index=out.index)
+        out.insert(3 + i, col, got.astype("string"))
+    return out
 
 
 @dataclass
@@ -229,7 +181,16 @@ def unit_gaps(
         raise InputError("no KPI id given: name at least one, e.g. N15428")
     units = list_units(kg, mid, kind)
     if units.empty:
-        raise UnknownIdError("ou", [f"{mid}:{kind or '*'}"], "no units of that type in Kolada")
+        there = unit_types(list_units(kg, mid))
+        have = ", ".join(
+            f"{t} {'' if pd.isna(lab) else lab} ({n})".replace("  ", " ")
+            for t, lab, n in there[["type", "label", "n_units"]].itertuples(index=False)
+        )
+        raise UnknownIdError(
+            "ou",
+            [f"{mid}:{kind or '*'}"],
+            f"no units of that type in Kolada; types there: {have or 'none'}",
+        )
     first = first_year if first_year is not None else year - 4
     ov = unit_values(kg, k, units["id"].astype(str).tolist(), f"{first}-{year}")
     kpi_meta = kg._metadata("kpis")
@@ -321,9 +282,15 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "OU_TYPES",
+    "SAMPLE_HAS_NO_UNITS",
     "UnitGaps",
+    "all_units",
+    "check_unit_type",
+    "find_units",
     "list_units",
+    "search_units",
     "unit_gaps",
     "unit_type",
+    "unit_types",
     "unit_values",
 ]

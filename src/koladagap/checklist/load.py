@@ -36,6 +36,9 @@ from koladagap.checklist.sheets import (
 from koladagap.checklist.text import language, message
 from koladagap.errors import ConfigError, InputError
 
+MAX_SCALE = 100
+"""The highest score a checklist's scale may have (``0–100`` at most)."""
+
 
 def load_checklist(
     path: str | os.PathLike[str],
@@ -72,6 +75,7 @@ def load_checklist(
         c = from_toml(doc, str(p))
         if scale is not None:
             c = _with_scale(c, scale, str(p))
+        _check_scale(c.scale_min, c.scale_max, str(p))
         return c
     df, where = read_table(p, lang)
     sheet = canonical(df, where, lang, CHECKLIST_HEADERS)
@@ -99,6 +103,7 @@ def load_checklist(
             path=where,
         )
     lo, hi = int(lo_hi[0]), int(lo_hi[1])
+    _check_scale(lo, hi, where)
     same = base is not None and (base.scale_min, base.scale_max) == (lo, hi)
     en = f["label_en"] if "label_en" in f else pd.Series("", index=f.index)
     items = tuple(
@@ -121,6 +126,18 @@ def load_checklist(
     )
 
 
+def _check_scale(lo: int, hi: int, where: str) -> None:
+    """A scale of whole numbers ``0 <= lo < hi <= MAX_SCALE``, or one line naming the file."""
+    ok = all(isinstance(v, int) and not isinstance(v, bool) for v in (lo, hi))
+    if not ok or not 0 <= lo < hi <= MAX_SCALE:
+        raise ConfigError(
+            f"invalid scale {lo}–{hi}: expected whole numbers from 0 to {MAX_SCALE}, the lowest "
+            "first, e.g. 1–4",
+            path=where,
+            key="scale",
+        )
+
+
 def _with_scale(c: Checklist, scale: tuple[int, int], where: str) -> Checklist:
     lo, hi = int(scale[0]), int(scale[1])
     if (lo, hi) == (c.scale_min, c.scale_max):
@@ -141,14 +158,23 @@ def _with_scale(c: Checklist, scale: tuple[int, int], where: str) -> Checklist:
 
 
 def parse_scale(text: str) -> tuple[int, int]:
-    """``"1-4"`` or ``"1–4"`` → ``(1, 4)``.
+    """``"1-4"`` or ``"1–4"`` → ``(1, 4)``: whole numbers from 0 to :data:`MAX_SCALE`.
 
     Raises:
         InputError: anything else.
+
+    >>> try:
+    ...     parse_scale("1-1000")
+    ... except InputError as err:
+    ...     print(str(err)[:40])
+    invalid scale '1-1000': expected lowest–
     """
-    m = re.fullmatch(r"\s*(\d+)\s*[-–—]\s*(\d+)\s*", str(text))
-    if not m or int(m.group(1)) >= int(m.group(2)):
-        raise InputError(f"invalid scale {text!r}: expected lowest–highest, e.g. 1–4")
+    m = re.fullmatch(r"\s*([0-9]{1,4})\s*[-–—]\s*([0-9]{1,4})\s*", str(text))
+    if not m or not int(m.group(1)) < int(m.group(2)) <= MAX_SCALE:
+        raise InputError(
+            f"invalid scale {text!r}: expected lowest–highest, whole numbers from 0 to "
+            f"{MAX_SCALE}, e.g. 1–4"
+        )
     return int(m.group(1)), int(m.group(2))
 
 

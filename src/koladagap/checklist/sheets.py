@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from koladagap._cells import csv_unquote
 from koladagap._sheets import column_letter as col_letter
 from koladagap.checklist.text import message
 from koladagap.errors import ConfigError, InputError
@@ -130,6 +131,7 @@ def read_table(path: Path, lang: str) -> tuple[pd.DataFrame, str]:
             )
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
             raise ConfigError(message(lang, "err_read", why=str(err).strip()), path=p) from None
+        df = csv_unquote(df)  # a sheet koladagap wrote quoted text that looked like a formula
     elif suffix in (".xlsx", ".xlsm"):
         if importlib.util.find_spec("openpyxl") is None:
             raise ConfigError(message(lang, "err_openpyxl"), path=p)
@@ -150,7 +152,8 @@ def read_table(path: Path, lang: str) -> tuple[pd.DataFrame, str]:
 def cells_to_text(col: pd.Series) -> pd.Series:
     """Excel cells as text: ``3`` and ``3.0`` give ``"3"``, empty gives ``""``."""
     num = pd.to_numeric(col, errors="coerce")
-    whole = num.notna() & np.isfinite(num.astype(float)) & (num.astype(float) % 1 == 0)
+    f = num.astype(float)
+    whole = num.notna() & np.isfinite(f) & (f % 1 == 0) & (f.abs() < 2**53)
     out = col.astype(object).where(col.notna(), "").astype(str)
     out = out.where(~whole, num.where(whole, 0).astype("int64").astype(str))
     return out.str.strip()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from koladagap._cells import XLSX_OPTIONS, clean_title, csv_frame, xlsx_write
 from koladagap._files import atomic_path as _atomic
 from koladagap.checklist.model import (
     DEFAULT_SESSIONS,
@@ -97,7 +98,7 @@ def write_template(
         raise InputError(
             f"invalid template file {str(out)!r}: expected a name ending in .xlsx or .csv"
         )
-    if out.exists() and not overwrite:
+    if out.is_dir() or ((out.exists() or out.is_symlink()) and not overwrite):
         raise InputError(
             f"{out} exists (it may hold scores); choose another name or overwrite with --force"
         )
@@ -105,18 +106,15 @@ def write_template(
     df = template_frame(c, sessions, lang)
     if suffix == ".csv":
         with _atomic(out) as tmp:
-            df.to_csv(tmp, index=False, encoding="utf-8-sig")
+            csv_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
         return out
     xw = xlsxwriter_module()
     with _atomic(out) as tmp:
-        wb = xw.Workbook(str(tmp))
+        wb = xw.Workbook(str(tmp), XLSX_OPTIONS)
         head = wb.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1, "text_wrap": True})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         ws = wb.add_worksheet("Självskattning" if lang == "sv" else "Self-assessment")
-        ws.write_row(0, 0, list(df.columns), head)
-        for j, col in enumerate(df.columns):
-            values = df[col].astype(object).where(df[col].notna(), None).tolist()
-            ws.write_column(1, j, ["" if v is None else v for v in values])
+        _write_rows(ws, 0, df, head)
         widths = {"Beskrivning": 50, "Description": 50, "Kommentar": 50, "Comment": 50}
         for j, col in enumerate(df.columns):
             ws.set_column(j, j, widths.get(col, max(10, len(col) + 2)))
@@ -141,9 +139,12 @@ def write_template(
         info = wb.add_worksheet("Skala" if lang == "sv" else "Scale")
         info.set_column(0, 0, 12)
         info.set_column(1, 1, 60)
-        info.write(0, 0, c.title(lang), wb.add_format({"bold": True, "font_size": 13}))
+        xlsx_write(
+            info, 0, 0, clean_title(c.title(lang)), wb.add_format({"bold": True, "font_size": 13})
+        )
         for k in c.scale:
-            info.write_row(k - c.scale_min + 2, 0, [k, c.scale_label(k, lang)], wrap)
+            xlsx_write(info, k - c.scale_min + 2, 0, k, wrap)
+            xlsx_write(info, k - c.scale_min + 2, 1, c.scale_label(k, lang), wrap)
         info.write(c.scale_max - c.scale_min + 4, 0, ATTRIBUTION if lang == "sv" else "")
         wb.close()
     return out
@@ -172,7 +173,7 @@ def write_checklist_tables(
     ):
         p = out / f"{stem}_{name}.csv"
         with _atomic(p) as tmp:  # plain CSV: the attribution is the last column
-            table.assign(source=ATTRIBUTION).to_csv(tmp, index=False)
+            csv_frame(table.assign(source=ATTRIBUTION)).to_csv(tmp, index=False)
         written.append(p)
     try:
         xw = xlsxwriter_module()
@@ -193,7 +194,7 @@ def _write_xlsx(result: ChecklistResult, path: Path, lang: str, xw: Any) -> None
         (report_text(lang, "sheet_ready"), result.readiness_table(lang)),
     ]
     with _atomic(path) as tmp:
-        wb = xw.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        wb = xw.Workbook(str(tmp), XLSX_OPTIONS)
         head = wb.add_format(
             {"bold": True, "bg_color": "#DDDDDD", "border": 1, "text_wrap": True, "valign": "top"}
         )
@@ -202,16 +203,24 @@ def _write_xlsx(result: ChecklistResult, path: Path, lang: str, xw: Any) -> None
         source = wb.add_format({"italic": True, "font_color": "#555555"})
         for name, df in sheets:
             ws = wb.add_worksheet(name[:31])
-            ws.write(0, 0, result.checklist.title(lang), title)
-            ws.write(1, 0, ATTRIBUTION, source)
-            ws.write_row(3, 0, [str(x) for x in df.columns], head)
+            xlsx_write(ws, 0, 0, clean_title(result.checklist.title(lang)), title)
+            xlsx_write(ws, 1, 0, ATTRIBUTION, source)
+            _write_rows(ws, 3, df, head, wrap)
             for j, col in enumerate(df.columns):
                 values = df[col].astype(object).where(df[col].notna(), None).tolist()
-                ws.write_column(4, j, values, wrap)
                 longest = max([len(str(col))] + [len(str(v)) for v in values if v is not None])
                 ws.set_column(j, j, min(60, max(8, longest + 2)))
             ws.freeze_panes(4, 0)
         wb.close()
+
+
+def _write_rows(ws: Any, top: int, df: pd.DataFrame, head: Any, style: Any = None) -> None:
+    """The header at row ``top`` and the cells below it: numbers as numbers, text as text."""
+    for j, name in enumerate(df.columns):
+        xlsx_write(ws, top, j, str(name), head)
+    for i, row in enumerate(df.astype(object).itertuples(index=False), start=top + 1):
+        for j, v in enumerate(row):
+            xlsx_write(ws, i, j, v, style)
 
 
 __all__ = ["template_frame", "write_checklist_tables", "write_template"]

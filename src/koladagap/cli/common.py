@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from koladagap._cells import clean_frame, csv_frame
 from koladagap._files import atomic_path
 from koladagap.errors import InputError
 from koladagap.render.i18n.cli import message, row_count
@@ -56,7 +57,26 @@ def add_selection(p: argparse.ArgumentParser, municipality_required: bool = Fals
         help="municipality ids with leading zeros (e.g. 0180,1280); default: all",
     )
     p.add_argument("--years", help="a year, a range or a list: 2022, 2015-2022, 2018,2022")
-    p.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet instead of stdout")
+    add_out(p, "write to FILE.csv or FILE.parquet instead of stdout")
+
+
+def add_out(p: argparse.ArgumentParser, help: str, *, required: bool = False) -> None:
+    """``--out FILE`` and ``--force`` (overwrite an existing ``FILE``) of a command."""
+    p.add_argument("--out", type=Path, required=required, help=help)
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+
+
+def check_new(path: Path | None, lang: str, *, force: bool = False) -> None:
+    """Refuse, in one line naming ``path``, to overwrite an existing file without ``force``.
+
+    A folder is refused even with ``force``: ``--out`` of this command names a file.
+    """
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(msg(lang, "out_is_folder", path=path))
+    if (path.exists() or path.is_symlink()) and not force:
+        raise InputError(msg(lang, "out_exists", path=path))
 
 
 def kolada(args: argparse.Namespace) -> Any:
@@ -166,15 +186,19 @@ def with_source(df: pd.DataFrame, source: str | None) -> pd.DataFrame:
     return df.assign(**{SOURCE_COLUMN: col})
 
 
-def save_table(df: pd.DataFrame, path: Path, source: str | None) -> None:
+def save_table(
+    df: pd.DataFrame, path: Path, source: str | None, *, force: bool = True, lang: str = "sv"
+) -> None:
     """``df`` to ``path`` (``.csv`` or ``.parquet``), atomically, with its attribution.
 
     The CSV is plain (``pandas.read_csv(path)`` reads it with default options); the
-    attribution is its last column, ``source``. A Parquet file has the same column
-    and also carries ``source`` in its key-value metadata.
+    attribution is its last column, ``source``; a text cell that a spreadsheet could
+    read as a formula starts with a single quote (:func:`koladagap._cells.csv_frame`).
+    A Parquet file has the same column and also carries ``source`` in its key-value
+    metadata. An existing ``path`` is refused unless ``force`` (:func:`check_new`).
     """
     check_out(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_new(path, lang, force=force)
     framed = with_source(df, source)
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":
@@ -187,32 +211,40 @@ def save_table(df: pd.DataFrame, path: Path, source: str | None) -> None:
                 table = table.replace_schema_metadata(meta)
             pq.write_table(table, tmp)
         else:
-            framed.to_csv(tmp, index=False)
+            csv_frame(framed).to_csv(tmp, index=False)
 
 
 def write_table(
-    df: pd.DataFrame, out: Path | None, lang: str, stdout: TextIO, *, source: str | None = None
+    df: pd.DataFrame,
+    out: Path | None,
+    lang: str,
+    stdout: TextIO,
+    *,
+    source: str | None = None,
+    force: bool = False,
 ) -> None:
     """CSV/Parquet to ``out`` (atomically); else a table (terminal) or CSV (pipe) on stdout.
 
     ``source`` is the attribution (``ATTRIBUTION`` for values as published,
     ``ATTRIBUTION_PROCESSED`` for anything computed): the last column of a file or
-    of piped CSV, a line under the table on a terminal.
+    of piped CSV, a line under the table on a terminal. An existing ``out`` is
+    refused unless ``force`` (the command's ``--force``). Text reaches the terminal
+    without control characters, a file or pipe as harmless CSV (:mod:`koladagap._cells`).
     """
     if out is not None:
-        save_table(df, out, source)
+        save_table(df, out, source, force=force, lang=lang)
         print(msg(lang, "wrote", what=row_count(lang, len(df)), path=out), file=sys.stderr)
         return
     if stdout.isatty():
         limit = 60
         with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(df.head(limit).to_string(index=False), file=stdout)
+            print(clean_frame(df.head(limit)).to_string(index=False), file=stdout)
         if len(df) > limit:
             print(row_count(lang, len(df) - limit, more=True), file=stdout)
         if source is not None:
             print(source, file=stdout)
     else:
-        with_source(df, source).to_csv(stdout, index=False)
+        csv_frame(with_source(df, source)).to_csv(stdout, index=False)
 
 
 def no_data(lang: str, kpi: str, where: str | None, years: str | None) -> int:

@@ -1,4 +1,4 @@
-"""The data commands: ``search``, ``fetch``, ``gaps``, ``screen`` and ``cache``."""
+"""The data commands: ``search``, ``areas``, ``fetch``, ``gaps``, ``screen`` and ``cache``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from koladagap.cli.common import (
     EXIT_OK,
+    add_out,
     add_selection,
     add_source,
     check_out,
@@ -25,12 +26,28 @@ SEARCH_COLUMNS = ["id", "title", "is_divided_by_gender", "municipality_type", "o
 
 def register(sub: Any) -> None:
     """Add the data commands to the ``koladagap`` parser."""
-    s = sub.add_parser("search", help="search KPIs by words in id or title")
-    s.add_argument("text", nargs="+", help="words that must all occur")
+    s = sub.add_parser("search", help="search KPIs by words in id, title or description")
+    s.add_argument(
+        "text", nargs="*", help="words that must all occur (title hits first), or KPI ids"
+    )
     s.add_argument("--gender-split", action="store_true", help="only KPIs divided by gender")
-    s.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet")
+    s.add_argument("--area", help="an operating area, or part of its name (see: koladagap areas)")
+    s.add_argument("--perspective", help="e.g. 'Kvalitet och resultat', Resurser, Volymer")
+    s.add_argument(
+        "--municipality-type",
+        choices=("K", "L", "A"),
+        help="K: KPIs for kommuner, L: for regioner (both with A), A: for all",
+    )
+    s.add_argument("--has-ou-data", action="store_true", help="only KPIs with values per unit (OU)")
+    s.add_argument("--since", help="only KPIs published on or after a date, YYYY-MM-DD")
+    add_out(s, "write to FILE.csv or FILE.parquet")
     add_source(s)
     s.set_defaults(run=cmd_search)
+
+    a = sub.add_parser("areas", help="Kolada's operating areas and how many KPIs each has")
+    add_out(a, "write to FILE.csv or FILE.parquet")
+    add_source(a)
+    a.set_defaults(run=cmd_areas)
 
     f = sub.add_parser("fetch", help="fetch values as a tidy table (cached)")
     add_selection(f)
@@ -38,6 +55,11 @@ def register(sub: Any) -> None:
         "--refresh", action="store_true", help="ask Kolada what changed since the last fetch"
     )
     f.add_argument("--dry-run", action="store_true", help="print the request URLs, send nothing")
+    f.add_argument(
+        "--join",
+        action="store_true",
+        help="add KPI title, unit, operating area and municipality name, type, county",
+    )
     add_source(f)
     f.set_defaults(run=cmd_fetch)
 
@@ -58,7 +80,7 @@ def register(sub: Any) -> None:
     )
     sc.add_argument("--type", choices=("kommun", "region"), default="kommun", dest="mtype")
     sc.add_argument("--plan", type=Path, help="a plan file for its [kpis.ID] rules and thresholds")
-    sc.add_argument("--out", type=Path, help="write to FILE.csv or FILE.parquet")
+    add_out(sc, "write to FILE.csv or FILE.parquet")
     add_source(sc)
     sc.set_defaults(run=cmd_screen)
 
@@ -70,13 +92,37 @@ def register(sub: Any) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    kg = kolada(args)
+    from koladagap.errors import InputError
+
+    filters = {
+        "gender_split": True if args.gender_split else None,
+        "area": args.area,
+        "perspective": args.perspective,
+        "municipality_type": args.municipality_type,
+        "has_ou_data": True if args.has_ou_data else None,
+        "since": args.since,
+    }
     q = " ".join(args.text)
-    hits = kg.kpis(q, gender_split=True if args.gender_split else None)
+    if not q and all(v is None for v in filters.values()):
+        raise InputError(
+            "give words to search for (e.g. koladagap search sjukpenningtal) or a filter: "
+            "--area, --perspective, --municipality-type, --gender-split, --has-ou-data, --since"
+        )
+    check_out(args.out)
+    hits = kolada(args).kpis(q or None, **filters)
     if hits.empty:
-        print(msg(args.lang, "no_hits", q=q), file=sys.stderr)
+        print(msg(args.lang, "no_hits", q=q or "–"), file=sys.stderr)
         return EXIT_OK
-    write_table(hits[SEARCH_COLUMNS], args.out, args.lang, sys.stdout, source=ATTRIBUTION)
+    cols = SEARCH_COLUMNS + (["match"] if q else [])
+    write_table(hits[cols], args.out, args.lang, sys.stdout, source=ATTRIBUTION, force=args.force)
+    return EXIT_OK
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    check_out(args.out)
+    write_table(
+        kolada(args).areas(), args.out, args.lang, sys.stdout, source=ATTRIBUTION, force=args.force
+    )
     return EXIT_OK
 
 
@@ -97,7 +143,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     df = kg.values(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
     if df.empty:
         return no_data(args.lang, args.kpi, args.municipality, args.years)
-    write_table(df, args.out, args.lang, sys.stdout, source=ATTRIBUTION)
+    if args.join:
+        from koladagap.benchmarking.explore import joined
+
+        df = joined(df, kg)
+    write_table(df, args.out, args.lang, sys.stdout, source=ATTRIBUTION, force=args.force)
     return EXIT_OK
 
 
@@ -108,7 +158,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     g = kg.gaps(args.kpi, args.municipality, args.years, refresh=args.refresh, strict=True)
     if g.empty:
         return no_data(args.lang, args.kpi, args.municipality, args.years)
-    write_table(g, args.out, args.lang, sys.stdout, source=ATTRIBUTION_PROCESSED)
+    write_table(g, args.out, args.lang, sys.stdout, source=ATTRIBUTION_PROCESSED, force=args.force)
     return EXIT_OK
 
 
@@ -126,7 +176,9 @@ def cmd_screen(args: argparse.Namespace) -> int:
     )
     if res.empty:
         return no_data(args.lang, args.kpi, f"all_{args.mtype}", args.years)
-    write_table(res, args.out, args.lang, sys.stdout, source=ATTRIBUTION_PROCESSED)
+    write_table(
+        res, args.out, args.lang, sys.stdout, source=ATTRIBUTION_PROCESSED, force=args.force
+    )
     return EXIT_OK
 
 

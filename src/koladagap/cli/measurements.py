@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     lang = getattr(args, "lang", None) or "sv"
     if args.measurements_command == "template":
         path = Path(args.out)
-        if path.exists() and not args.force:
+        if path.is_dir() or ((path.exists() or path.is_symlink()) and not args.force):
             raise InputError(_msg(lang, "exists", path=path))
         measurements_template(path, lang=lang)
         print(_msg(lang, "template", path=path), file=sys.stderr)

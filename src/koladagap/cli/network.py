@@ -175,12 +175,13 @@ def cmd_network_run(args: argparse.Namespace) -> int:
 
 def write_network_csv(result: Any, path: Path) -> Path:
     """``natverk.csv``: the tidy table, the attribution as the last column ``source``."""
+    from koladagap._cells import csv_frame
     from koladagap.cli.common import with_source
     from koladagap.labels import ATTRIBUTION_PROCESSED
 
     framed = with_source(result.table, ATTRIBUTION_PROCESSED)
     with atomic_path(path) as tmp:
-        framed.to_csv(tmp, index=False)
+        csv_frame(framed).to_csv(tmp, index=False)
     return path
 
 

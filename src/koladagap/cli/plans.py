@@ -8,8 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from koladagap._files import write_atomic
-from koladagap.cli.common import EXIT_OK, add_source, claim_folder, kolada, msg, step
-from koladagap.errors import InputError
+from koladagap.cli.common import (
+    EXIT_OK,
+    add_out,
+    add_source,
+    check_new,
+    claim_folder,
+    kolada,
+    msg,
+    step,
+)
 
 
 def register(sub: Any) -> None:
@@ -30,9 +38,7 @@ def register(sub: Any) -> None:
     )
     dv.add_argument("--plan", type=Path, required=True, help="the plan file (TOML)")
     _add_meeting(dv, "a meeting name from the plan (default: the latest)")
-    dv.add_argument(
-        "--out", type=Path, required=True, help="report file: .xlsx, .csv, .md or .html"
-    )
+    add_out(dv, "report file: .xlsx, .csv, .md or .html", required=True)
     dv.add_argument("--split-by-area", action="store_true", help="also one file per operating area")
     _add_meetings_dir(dv)
     dv.add_argument("--refresh", action="store_true", help="ask Kolada for changes first")
@@ -93,8 +99,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from koladagap.benchmarking.plan_init import starter_plan_for
 
     out: Path = args.out
-    if out.exists() and not args.force:
-        raise InputError(msg(args.lang, "plan_exists", path=out))
+    check_new(out, args.lang, force=args.force)
     lang = args.lang
     chosen: list[Any] = []  # the plan's KPIs, said below in the user's language
     text, name = starter_plan_for(
@@ -132,6 +137,7 @@ def cmd_deviations(args: argparse.Namespace) -> int:
     lang = args.explicit_lang or plan.lang
     out: Path = args.out
     check_report_path(out)  # before the plan is run
+    check_new(out, lang, force=args.force)
     res = run_plan(
         plan,
         args.meeting,

@@ -21,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
@@ -34,6 +35,11 @@ Expected = float | Literal["riket", "peers"] | None
 KINDS: tuple[str, ...] = ("share", "amount", "share_of_one_sex", "gap_value")
 DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better", "need", "parity_target")
 EXPECTED_WORDS: tuple[str, ...] = ("riket", "peers")
+
+MAX_COUNT = 1_000_000_000
+"""The largest count a threshold may name (``credibility.min_n``): beyond any population."""
+MAX_MUNICIPALITIES = 10_000
+"""The largest ``reference.min_n``: Sweden has 290 kommuner and 21 regioner."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ class Thresholds:
         _check_range("materiality.share_relative", m.share_relative, 0.0, 10.0, low_open=True)
         _check_range("materiality.share_min_pp", m.share_min_pp, 0.0, 100.0)
         _check_range("credibility.alpha", c.alpha, 0.0, 0.5, low_open=True)
-        _check_int("credibility.min_n", c.min_n, 0, None)
+        _check_int("credibility.min_n", c.min_n, 0, MAX_COUNT)
         _check_range("reference.watch_z", r.watch_z, 0.0, None, low_open=True)
         _check_range("reference.act_z", r.act_z, 0.0, None, low_open=True)
         if r.act_z <= r.watch_z:
@@ -239,7 +245,7 @@ class Thresholds:
             )
         _check_range("reference.act_fdr_q", r.act_fdr_q, 0.0, 1.0, low_open=True)
         _check_int("reference.pool_years", r.pool_years, 1, 20)
-        _check_int("reference.min_n", r.min_n, 3, None)
+        _check_int("reference.min_n", r.min_n, 3, MAX_MUNICIPALITIES)
         _check_range("followup.min_change_pp", f.min_change_pp, 0.0, 100.0)
         _check_range("followup.min_change_relative", f.min_change_relative, 0.0, 10.0)
         _check_range("followup.baseline_fraction", f.baseline_fraction, 0.0, 1.0)
@@ -306,16 +312,34 @@ def _coerce(value: Any, section: Any, name: str, key: str) -> Any:
             raise ConfigError(f"expected true or false; got {value!r}", key=key)
         return value
     if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-            raise ConfigError(f"expected a whole number; got {value!r}", key=key)
-        return int(value)
-    return _number(value, key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"expected a whole number; got {shown_value(value)}", key=key)
+        return value
+    return _number(value, key, finite=False)  # the range check names the accepted range
 
 
-def _number(value: Any, key: str) -> float:
+def _number(value: Any, key: str, *, finite: bool = True) -> float:
+    """``value`` as a finite float, or a one-line :class:`ConfigError` naming ``key``.
+
+    >>> _number(3, "reference.act_z")
+    3.0
+    >>> try:
+    ...     _number(float("inf"), "reference.act_z")
+    ... except ConfigError as err:
+    ...     print(err)
+    reference.act_z: expected a finite number; got inf
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"expected a number; got {value!r}", key=key)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        number = math.inf
+    if finite and not math.isfinite(number):
+        raise ConfigError(f"expected a finite number; got {shown_value(value)}", key=key)
+    return number
 
 
 def _band(band: Any) -> tuple[float, float]:
@@ -331,20 +355,32 @@ def _band(band: Any) -> tuple[float, float]:
 def _check_range(
     key: str, value: Any, low: float, high: float | None, *, low_open: bool = False
 ) -> None:
-    v = _number(value, key)
+    v = _number(value, key, finite=False)
     ok = (v > low if low_open else v >= low) and (high is None or v <= high)
-    if not ok or v != v:
+    if not ok or not math.isfinite(v):
         lo_txt = f"> {low}" if low_open else f">= {low}"
         rng = lo_txt + (f" and <= {high}" if high is not None else "")
-        raise ConfigError(f"must be {rng}; got {value!r}", key=key)
+        what = "" if math.isfinite(v) else "a finite number "
+        raise ConfigError(f"must be {what}{rng}; got {shown_value(value)}", key=key)
 
 
 def _check_int(key: str, value: Any, low: int, high: int | None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"expected a whole number; got {value!r}", key=key)
+        raise ConfigError(f"expected a whole number; got {shown_value(value)}", key=key)
     if value < low or (high is not None and value > high):
         rng = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ConfigError(f"must be a whole number {rng}; got {value!r}", key=key)
+        raise ConfigError(f"must be a whole number {rng}; got {shown_value(value)}", key=key)
+
+
+def shown_value(value: Any) -> str:
+    """``value`` for a one-line message: an integer too long to read is named by its size.
+
+    >>> shown_value(2.5), shown_value(10**40)
+    ('2.5', 'a number of 41 digits')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a number of {len(str(abs(value)))} digits"
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -422,9 +458,14 @@ class KpiRule:
                 key=f"{key}.direction",
             )
         e = self.expected
-        if not (e is None or e in EXPECTED_WORDS or _is_number(e)):
+        if not (e is None or (isinstance(e, str) and e in EXPECTED_WORDS) or _is_number(e)):
             raise ConfigError(
-                f"expected must be a number, 'riket' or 'peers'; got {e!r}", key=f"{key}.expected"
+                f"expected must be a finite number, 'riket' or 'peers'; got {e!r}",
+                key=f"{key}.expected",
+            )
+        if self.share_of not in (None, "K", "M"):
+            raise ConfigError(
+                f"expected share_of = 'K' or 'M'; got {self.share_of!r}", key=f"{key}.share_of"
             )
         if self.kind == "share_of_one_sex" and self.share_of not in ("K", "M"):
             raise ConfigError(
@@ -433,7 +474,8 @@ class KpiRule:
         for name in ("target_gap", "target_value"):
             v = getattr(self, name)
             if v is not None and not _is_number(v):
-                raise ConfigError(f"expected a number; got {v!r}", key=f"{key}.{name}")
+                raise ConfigError(f"expected a finite number; got {v!r}", key=f"{key}.{name}")
+        self._validate_types(key)
         if self.target_year is not None and (
             isinstance(self.target_year, bool)
             or not isinstance(self.target_year, int)
@@ -455,6 +497,21 @@ class KpiRule:
         if self.overrides is not None:
             self.overrides.validate()
 
+    def _validate_types(self, key: str) -> None:
+        """Text fields hold text and KPI references ids (flags are checked where read)."""
+        for name in ("reason", "title"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(
+                    f'expected text in quotes, e.g. {name} = "…"; got {getattr(self, name)!r}',
+                    key=f"{key}.{name}",
+                )
+        for name in ("denominator_kpi", "moe_kpi"):
+            v = getattr(self, name)
+            if v is not None and not isinstance(v, str):
+                raise ConfigError(
+                    f"expected a KPI id such as U01511; got {v!r}", key=f"{key}.{name}"
+                )
+
     @property
     def expected_source(self) -> str:
         """``"number"``, ``"riket"`` or ``"peers"``."""
@@ -468,7 +525,17 @@ class KpiRule:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+    """A finite int or float (not a bool; an int beyond any float is not finite).
+
+    >>> _is_number(2), _is_number(float("nan")), _is_number(10**400), _is_number(True)
+    (True, False, False, False)
+    """
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 __all__ = [

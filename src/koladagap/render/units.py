@@ -29,6 +29,59 @@ if TYPE_CHECKING:
 _FLAGGED = ("act", "watch", "info")
 """The levels drawn in colour; every other bar is grey."""
 
+OU_TYPES_EN: dict[str, str] = {
+    "V11": "preschool",
+    "V15": "compulsory school F-9",
+    "V17": "upper secondary school",
+    "V21": "home care, older people",
+    "V23": "nursing home, older people",
+    "V25": "LSS group home",
+    "V26": "LSS daily activities",
+    "V28": "LSS daily activities",
+    "V29": "LSS group home",
+    "V30": "LSS service housing",
+    "V31": "SoL housing support",
+    "V32": "SoL housing",
+    "V34": "SoL occupational activities",
+    "V36": "personal assistance",
+    "V42": "occupational and daily activities",
+    "V45": "services for violence in close relationships",
+    "V60": "regional properties",
+    "V70": "hospitals",
+}
+"""The English names of :data:`~koladagap.benchmarking.units.OU_TYPES` (same keys)."""
+
+
+def unit_type_label(kind: str | None, lang: str = "sv") -> str:
+    """A unit type as a reader sees it: ``"V15 grundskola F-9"``; unnamed: ``"V35"``.
+
+    Examples:
+        >>> unit_type_label("V70"), unit_type_label("V70", "en"), unit_type_label("V35")
+        ('V70 sjukhus', 'V70 hospitals', 'V35')
+    """
+    if not kind:
+        return "enheter" if check_lang(lang) == "sv" else "units"
+    names = OU_TYPES if check_lang(lang) == "sv" else OU_TYPES_EN
+    name = names.get(kind, "")
+    return f"{kind} {name}".strip()
+
+
+def unit_types_table(types: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """:func:`~koladagap.benchmarking.units.unit_types` for a reader: labels in ``lang``.
+
+    Examples:
+        >>> t = pd.DataFrame({"type": ["V70"], "label": ["sjukhus"], "n_units": [243],
+        ...                   "example": ["Visby lasarett"]})
+        >>> unit_types_table(t, "en").columns.tolist()
+        ['type', 'label', 'n_units', 'example']
+        >>> unit_types_table(t, "en")["label"].tolist()
+        ['hospitals']
+    """
+    out = types.copy()
+    if check_lang(lang) == "en":
+        out["label"] = out["type"].map(OU_TYPES_EN).astype("string")
+    return out
+
 
 def plot_unit_gaps(
     ug: UnitGaps, kpi: str, *, lang: str = "sv", ax: Axes | None = None, top: int = 25
@@ -67,7 +120,7 @@ def plot_unit_gaps(
         ax.axvline(riket, color=OKABE_ITO["black"], lw=1.5, ls="--", gid="riket", label=label)
     ax.axvline(0, color="#999999", lw=0.8)
     title = str(t["kpi_title"].iloc[0]) if len(t) and "kpi_title" in t else kpi
-    kind = OU_TYPES.get(ug.kind or "", "enheter" if sv else "units")
+    kind = unit_type_label(ug.kind, lang)
     ax.set_title(
         f"{short_title(title, 80)}\n"
         + (
@@ -152,4 +205,11 @@ def unit_summary(ug: UnitGaps, kpis: list[str], lang: str = "sv") -> list[str]:
     return lines
 
 
-__all__ = ["plot_unit_gaps", "unit_summary", "unit_table"]
+__all__ = [
+    "OU_TYPES_EN",
+    "plot_unit_gaps",
+    "unit_summary",
+    "unit_table",
+    "unit_type_label",
+    "unit_types_table",
+]

@@ -53,11 +53,17 @@ Beskrivning            description          optional free text
 or ``[Värden]`` (``[KPIs]``, ``[Values]``) followed by its header line. Lines
 starting with ``#`` are comments. The separator (``;``, ``,`` or tab) is
 detected per part from its header line; UTF-8 is expected, Windows-1252 (what
-Excel writes) is accepted. Rows are counted as lines of the file, which is
-what a spreadsheet shows when it opens the CSV.
+Excel writes) and UTF-16 (Excel's "Unicode text") are accepted; a workbook or
+another binary file named ``.csv`` is refused. Rows are counted as lines of the
+file, which is what a spreadsheet shows when it opens the CSV.
+
+In a workbook a formula counts as its result as Excel saved it; a formula
+without a saved result (a file written by a program and never saved by Excel)
+is an error naming its cell, never a blank.
 
 Numbers may use a decimal comma (``7,5``), spaces as thousands separators and
-a trailing ``%``. A blank value is a missing value (as Kolada's ``null``).
+a trailing ``%``; a value lies between −10¹⁵ and 10¹⁵, a count between 0 and
+10⁹. A blank value is a missing value (as Kolada's ``null``).
 ``Antal`` is the number of women (men) a share is computed over — its
 denominator, e.g. the number of women employees for "women employees who took
 the leadership course, %". With counts for both sexes a ``share`` KPI gets real

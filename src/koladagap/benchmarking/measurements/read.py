@@ -8,13 +8,14 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from koladagap.benchmarking.measurements.definitions import catalogue, definitions, rules
 from koladagap.benchmarking.measurements.model import COUNT_SUFFIX, Measurements, combine
-from koladagap.benchmarking.measurements.sheet import Sheet, table
+from koladagap.benchmarking.measurements.sheet import Sheet, letter, table
 from koladagap.benchmarking.measurements.values import check_t_kinds, values
 from koladagap.benchmarking.measurements.vocabulary import PARTS, SHEETS, part_of
 from koladagap.columns import (
@@ -130,6 +131,7 @@ def _read_xlsx(p: Path) -> tuple[Sheet, Sheet]:
     except Exception as err:  # openpyxl raises many kinds for a broken file
         raise ConfigError(f"cannot read the workbook ({err})", path=str(p)) from None
     out: list[Sheet] = []
+    names: list[str] = []
     for part in PARTS:
         name = next((n for n in book if part_of(n) == part.which), None)
         if name is None:
@@ -138,6 +140,9 @@ def _read_xlsx(p: Path) -> tuple[Sheet, Sheet]:
                 f"{', '.join(book) or 'no sheets'}",
                 path=str(p),
             )
+        names.append(name)
+    _check_formulas(p, names)
+    for part, name in zip(PARTS, names, strict=True):
         raw = book[name]
         out.append(
             table(
@@ -151,6 +156,59 @@ def _read_xlsx(p: Path) -> tuple[Sheet, Sheet]:
     return out[0], out[1]
 
 
+def _check_formulas(p: Path, sheets: list[str]) -> None:
+    """Refuse a formula cell whose result the workbook does not hold.
+
+    A workbook keeps the last computed result of each formula beside it; one written
+    by a program (not saved by Excel) may hold none, and would read as a blank, i.e. a
+    missing value. The error names the file, sheet, row and column, and what to do.
+    """
+    formulas = _cells(p, sheets, data_only=False, formulas_only=True)
+    if not formulas:
+        return
+    results = _cells(p, sheets, data_only=True, formulas_only=False, only=set(formulas))
+    for (name, row, col), formula in formulas.items():
+        if results.get((name, row, col)) is None:
+            raise ConfigError(
+                f"a formula without a saved result ({str(formula)[:40]}): open the file in "
+                "Excel and save it (Excel stores each formula's result), or type the value",
+                path=str(p),
+                key=f"sheet {name}, row {row}, column {letter(col - 1)}",
+            )
+
+
+def _cells(
+    p: Path,
+    sheets: list[str],
+    *,
+    data_only: bool,
+    formulas_only: bool,
+    only: set[tuple[str, int, int]] | None = None,
+) -> dict[tuple[str, int, int], Any]:
+    """Cells of ``sheets`` by ``(sheet, row, column)``: the formula cells, or those in ``only``.
+
+    ``data_only``: the results a workbook holds for its formulas, not the formulas.
+    """
+    import openpyxl  # type: ignore[import-untyped]
+
+    try:
+        book = openpyxl.load_workbook(p, read_only=True, data_only=data_only, keep_links=False)
+    except Exception as err:  # openpyxl raises many kinds for a broken file
+        raise ConfigError(f"cannot read the workbook ({err})", path=str(p)) from None
+    out: dict[tuple[str, int, int], Any] = {}
+    try:
+        for name in sheets:
+            for row in book[name].iter_rows():
+                for c in row:
+                    key = (name, getattr(c, "row", 0), getattr(c, "column", 0))
+                    formula = formulas_only and getattr(c, "data_type", None) == "f"
+                    if formula or (only is not None and key in only):
+                        out[key] = c.value
+    finally:
+        book.close()
+    return out
+
+
 # --- csv ------------------------------------------------------------------------------------
 
 _MARKER = re.compile(r"^[ \t\"']*\[([^\]\n]+)\][ \t\"';,]*$", re.MULTILINE)
@@ -158,12 +216,64 @@ _COMMENT = re.compile(r"^[ \t\"]*#[^\n]*$", re.MULTILINE)
 
 
 def _read_text(p: Path) -> str:
-    """The file's text: UTF-8 (with or without BOM), else Windows-1252 (what Excel writes)."""
-    data = p.read_bytes()
+    """The file's text: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else
+    Windows-1252 (what Excel writes as "CSV").
+
+    Raises:
+        ConfigError: the file cannot be read, or is no text (a workbook or other binary
+            file named .csv), naming the file and what is accepted.
+    """
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"cannot read the file ({err.strerror})", path=str(p)) from None
+    encoding = _utf16(data)
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            raise ConfigError(
+                "looks like UTF-16 text but is not readable as such; save it as "
+                '"CSV UTF-8" (or CSV) from Excel',
+                path=str(p),
+            ) from None
+    if data[:4] == b"PK\x03\x04":
+        raise ConfigError(
+            "an Excel workbook (or another zip file), not CSV text: name it .xlsx, "
+            'or save it from Excel as "CSV UTF-8"',
+            path=str(p),
+        )
+    if b"\x00" in data:
+        raise ConfigError(
+            "not text (it holds NUL bytes): expected CSV text in UTF-8, UTF-16 or "
+            "Windows-1252, or an .xlsx workbook",
+            path=str(p),
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def _utf16(data: bytes) -> str | None:
+    """``"utf-16"`` for text with a UTF-16 byte order mark, ``"utf-16-le"``/``"-be"`` without
+    one when nearly every other byte of its start is NUL (Latin text in UTF-16); else ``None``.
+
+    >>> _utf16("Id;År".encode("utf-16")), _utf16("Id".encode("utf-16-le")), _utf16(b"Id;")
+    ('utf-16', 'utf-16-le', None)
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[: min(len(data), 400) // 2 * 2]
+    half = len(head) // 2
+    if half < 2:
+        return None
+    even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
+    if odd > 0.9 and even < 0.1:
+        return "utf-16-le"
+    if even > 0.9 and odd < 0.1:
+        return "utf-16-be"
+    return None
 
 
 def _csv_parts(text: str, p: Path) -> dict[str, tuple[str, int, str]]:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from koladagap._cells import XLSX_OPTIONS
 from koladagap._files import atomic_path, write_atomic
 from koladagap.errors import ConfigError, InputError
 
@@ -172,7 +173,9 @@ def _template_xlsx(p: Path, lang: str) -> None:
         ) from None
     defs_name, vals_name, help_name = _SHEET_NAMES[lang]
     with atomic_path(p) as tmp:
-        _fill_xlsx(xlsxwriter.Workbook(str(tmp)), lang, defs_name, vals_name, help_name)
+        _fill_xlsx(
+            xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS), lang, defs_name, vals_name, help_name
+        )
 
 
 def _fill_xlsx(wb: Any, lang: str, defs_name: str, vals_name: str, help_name: str) -> None:

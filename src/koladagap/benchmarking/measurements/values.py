@@ -20,6 +20,11 @@ from koladagap.benchmarking.measurements.vocabulary import (
 from koladagap.errors import ConfigError
 from koladagap.kolada.schema import MIN_YEAR
 
+MAX_COUNT = 1_000_000_000
+"""The largest count (``Antal``) accepted: far beyond any population a share is taken of."""
+MAX_VALUE = 1e15
+"""The largest value accepted, either sign: beyond it sums and ratios lose all precision."""
+
 
 def long_cells(sheet: Sheet) -> pd.DataFrame:
     """The value cells as rows ``id, period, gender, value, count, row, vcol, ccol``.
@@ -118,6 +123,11 @@ def values(sheet: Sheet, defs: pd.DataFrame) -> pd.DataFrame:
     )
     value, bad = numbers(cells["value"])
     view.check(bad, cells["vcol"], lambda i: f"not a number: {cells['value'][i]!r}")
+    view.check(
+        np.abs(value.to_numpy(dtype="float64", na_value=0.0)) > MAX_VALUE,
+        cells["vcol"],
+        lambda i: f"a value must lie between -1e15 and 1e15; got {cells['value'][i]!r}",
+    )
     count = _count(view, cells)
     out = pd.DataFrame(
         {
@@ -169,6 +179,11 @@ def _count(view: Sheet, cells: pd.DataFrame) -> pd.Series:
             np.isfinite(c) & (c != np.round(c)),
             cells["ccol"],
             lambda i: f"a count is a whole number of people; got {cells['count'][i]!r}",
+        )
+        view.check(
+            c > MAX_COUNT,
+            cells["ccol"],
+            lambda i: f"a count is a number of people, at most 10^9; got {cells['count'][i]!r}",
         )
     return num.round().astype("Int64")
 

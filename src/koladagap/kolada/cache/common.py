@@ -1,9 +1,10 @@
-"""What the cache modules share: names, clock, lock, atomic Parquet writes, schema checks."""
+"""What the cache modules share: names, clock, lock, Parquet bytes, schema and provenance."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -14,9 +15,9 @@ import filelock
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from koladagap._files import write_atomic
 from koladagap.columns import GENDER, MUNICIPALITY_ID, PERIOD
 from koladagap.errors import CacheError
+from koladagap.kolada.cache.integrity import TEMP_PREFIX
 from koladagap.kolada.schema import (
     GROUP_MEMBER_COLUMNS,
     KPI_META_COLUMNS,
@@ -27,9 +28,8 @@ from koladagap.kolada.schema import (
 ENV_CACHE_DIR = "KOLADAGAP_CACHE_DIR"
 META_KEY = b"koladagap"
 PART_FILE = "part.parquet"
-FORMAT_VERSION = 1
-#: Start of a temp file's name while a partition or table is being written.
-TEMP_PREFIX = ".part-"
+#: 2: each file has a checksum sidecar (:mod:`~koladagap.kolada.cache.integrity`).
+FORMAT_VERSION = 2
 
 KEY_COLUMNS = [MUNICIPALITY_ID, PERIOD, GENDER]
 
@@ -129,16 +129,17 @@ def file_lock(lock_path: Path, timeout: float) -> Iterator[None]:
         lock.release()
 
 
-# --- atomic Parquet writes --------------------------------------------------------
+# --- Parquet bytes ----------------------------------------------------------------
 
 
-def write_parquet(table: pa.Table, target: Path) -> None:
-    """Write ``table`` to ``target`` atomically (``.part-<pid>-<random>.tmp``, fsync, replace)."""
+def parquet_bytes(table: pa.Table) -> memoryview:
+    """``table`` as the bytes of a Parquet file (zstd, page checksums), made in memory.
 
-    def write(handle: Any) -> None:
-        pq.write_table(table, handle, compression="zstd", write_page_checksum=True)
-
-    write_atomic(target, write, prefix=TEMP_PREFIX)
+    The bytes are checksummed and written by :func:`~koladagap.kolada.cache.integrity.write_pair`.
+    """
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", write_page_checksum=True)
+    return memoryview(sink.getvalue())
 
 
 def is_temp(p: Path) -> bool:
@@ -173,3 +174,19 @@ def schema_problem(schema: pa.Schema, wanted: pa.Schema) -> str | None:
         if not _compatible(found, field.type):
             return f"column {field.name!r} has type {found}, expected {field.type}"
     return None
+
+
+def provenance_of(schema: pa.Schema) -> dict[str, Any]:
+    """The koladagap provenance in a file's key-value metadata.
+
+    Raises:
+        ValueError: it is missing or not a JSON object with a ``coverage`` list.
+    """
+    raw = (schema.metadata or {}).get(META_KEY)
+    try:
+        prov = json.loads(raw) if raw else None
+    except ValueError as err:
+        raise ValueError("its provenance metadata is not JSON") from err
+    if not isinstance(prov, dict) or not isinstance(prov.get("coverage", []), list):
+        raise ValueError("its koladagap provenance metadata is missing")
+    return prov

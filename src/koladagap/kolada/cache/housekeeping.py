@@ -3,45 +3,35 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from koladagap.columns import KPI, PERIOD
-from koladagap.errors import CorruptCacheError
-from koladagap.kolada.cache import common
+from koladagap.errors import CacheError
+from koladagap.kolada.cache import common, integrity
 from koladagap.kolada.cache.base import CacheBase
 from koladagap.kolada.schema import parse_ids
+
+#: ``N00906-20261201T132436542973Z`` (``-1`` … when two were moved in one microsecond).
+_QUARANTINE_NAME = r"^(?P<of>.+)-(?P<at>\d{8}T\d{12}Z)(?:-\d+)?$"
 
 
 class Housekeeping(CacheBase):
     """``info``, ``quarantine`` and ``clear`` of the cache's value partitions."""
 
     def _quarantine_unlocked(self, kpi: str) -> Path | None:
-        src = self.partition_file(kpi)
-        if not src.is_file():
-            return None
-        qdir = self.path / "quarantine"
-        qdir.mkdir(parents=True, exist_ok=True)
-        stamp = common.now().strftime("%Y%m%dT%H%M%S%fZ")
-        tag = f"ou-{kpi}" if self.ou else kpi
-        dest = qdir / f"{tag}-{stamp}.parquet"
-        n = 1
-        while dest.exists():
-            dest = qdir / f"{tag}-{stamp}-{n}.parquet"
-            n += 1
-        os.replace(src, dest)
-        return dest
+        return self._set_aside(self._values_file(kpi))
 
     def quarantine(self, kpi: str) -> Path | None:
         """Move a KPI's file to ``quarantine/<kpi>-<time>.parquet`` so it is fetched again.
+
+        Its checksum goes beside it (``….parquet.sha256``). Reading a damaged file does
+        this by itself; this is for a file that is wrong in a way no check can see.
 
         Returns:
             where the file went, or ``None`` when the KPI had no file.
@@ -58,11 +48,12 @@ class Housekeeping(CacheBase):
             return False
         with self._lock(kpi):
             removed = False
+            side = integrity.sidecar_path(self.partition_file(kpi)).name
             for p in folder.iterdir():
                 if p.name == common.PART_FILE:
                     p.unlink()
                     removed = True
-                elif common.is_temp(p):  # left by a crashed writer: we hold the lock
+                elif p.name == side or common.is_temp(p):  # temps of crashed writers
                     p.unlink()
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -99,24 +90,24 @@ class Housekeeping(CacheBase):
         return n
 
     def _info_record(self, kpi: str) -> dict[str, Any] | None:
-        """One KPI's row of :meth:`info`; ``None`` when its file went away meanwhile."""
+        """One KPI's row of :meth:`info`; ``None`` when its file went away meanwhile.
+
+        The file is checked as a read checks it (checksum, schema, KPI) but not moved.
+        """
         path = self.partition_file(kpi)
         rec: dict[str, Any] = {"kpi": kpi, "path": str(path), "status": "ok"}
         try:
             rec["bytes"] = path.stat().st_size
-            prov = self._provenance(kpi) or {}
-            t = pq.read_table(
-                path,
-                columns=[self._unit, PERIOD],
-                schema=self._schema,
-                partitioning=None,
-                page_checksum_verification=True,
-            )
+            loaded = self._load(kpi)
+            if loaded is None:
+                return None
+            t = self._rows_of(loaded, kpi, None)
         except FileNotFoundError:
             return None
-        except (CorruptCacheError, pa.ArrowException, OSError, ValueError):
+        except (CacheError, OSError):
             rec["status"] = "corrupt"
             return rec
+        prov = loaded.prov
         rec["rows"] = t.num_rows
         rec["municipalities"] = len(pc.unique(t.column(self._unit)))
         if t.num_rows:
@@ -126,12 +117,34 @@ class Housekeeping(CacheBase):
         rec["api_url"] = prov.get("api_url")
         return rec
 
+    def quarantined(self) -> pd.DataFrame:
+        """The files moved to ``quarantine/``, newest first: ``file, of, moved_at, bytes``.
+
+        ``of`` is what the file was (``N00906``, ``ou-N00906``, ``meta-kpis``); ``moved_at``
+        is when it was found damaged (UTC).
+        """
+        files = (
+            sorted(self.quarantine_dir.glob("*.parquet")) if self.quarantine_dir.is_dir() else []
+        )
+        names = pd.Series([p.stem for p in files], dtype="string")
+        parts = names.str.extract(_QUARANTINE_NAME)
+        out = pd.DataFrame(
+            {
+                "file": pd.array([str(p) for p in files], dtype="string"),
+                "of": parts["of"].astype("string"),
+                "moved_at": pd.to_datetime(parts["at"], format="%Y%m%dT%H%M%S%fZ", utc=True),
+                "bytes": pd.array([p.stat().st_size for p in files], dtype="Int64"),
+            }
+        )
+        return out.sort_values("moved_at", ascending=False, ignore_index=True)
+
     def info(self) -> pd.DataFrame:
         """One row per cached KPI.
 
         Columns: ``kpi, rows, municipalities, first_period, last_period, fetched_at,
-        bytes, api_url, status, path``; ``status`` is ``"ok"`` or ``"corrupt"``
-        (then the counts are missing).
+        bytes, api_url, status, path``; ``status`` is ``"ok"`` or ``"corrupt"`` (its
+        checksum, schema or KPI is wrong, or it cannot be read; then the counts are
+        missing). Nothing is moved: the next read quarantines a corrupt file.
         """
         recs = [r for kpi in self._cached_kpis() if (r := self._info_record(kpi)) is not None]
         out = pd.DataFrame.from_records(recs, columns=common.INFO_COLUMNS)

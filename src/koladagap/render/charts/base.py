@@ -4,6 +4,10 @@ A chart draws on the Axes it is given (or on a new 16:9 figure from :func:`_get_
 and ends with :func:`_finish`, which writes the attribution at the foot of the figure,
 the notes above it and, on a one-Axes figure, the slide layout. Sizes are in inches
 and points so that a chart reads the same on a slide, a page and a screen.
+
+Titles and names come from Kolada and the plan: :func:`_finish` makes every text of
+the figure harmless (:func:`harmless_texts`): control characters and bidi overrides
+dropped, ``$`` escaped so that matplotlib never reads a title as mathtext.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from matplotlib import transforms
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
 
+from koladagap._cells import clean_text, no_mathtext
 from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, RIKET_ID, org_kind
 from koladagap.render.i18n import ATTRIBUTION_PROCESSED, format_number
 from koladagap.render.i18n.charts import text
@@ -100,6 +106,52 @@ def _fig_text(ax: Axes, gid: str, s: str, y_in: float) -> None:
     )
 
 
+def _harmless(s: str) -> str:
+    """A text as drawn: no control characters, ``$`` escaped (never mathtext)."""
+    return no_mathtext(clean_text(s))
+
+
+def _harmless_func(func: Any) -> Any:
+    """A tick formatter's function whose labels are made harmless (names drawn as ticks)."""
+
+    def label(x: float, pos: int | None = None) -> str:
+        return _harmless(str(func(x, pos)))
+
+    label.harmless = True  # type: ignore[attr-defined]
+    return label
+
+
+def harmless_texts(fig: Figure) -> None:
+    r"""Make every text of ``fig`` harmless to draw (titles, labels, legends, tick labels).
+
+    Control characters and bidi overrides are dropped (a newline stays) and each
+    ``$`` is escaped, so a title such as ``"$x^{$"`` is drawn as written instead of
+    failing in matplotlib's mathtext parser. Fixed tick labels (names) are changed
+    at their formatter (fixed labels and label functions), so ticks drawn later say
+    the same.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("Kostnad $x$\x07")
+    >>> harmless_texts(fig)
+    >>> print(ax.get_title())
+    Kostnad \$x\$
+    >>> plt.close(fig)
+    """
+    for t in fig.findobj(Text):
+        s = t.get_text()
+        if s and _harmless(s) != s:
+            t.set_text(_harmless(s))
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for major in (True, False):
+                f = axis.get_major_formatter() if major else axis.get_minor_formatter()
+                if isinstance(f, FixedFormatter):
+                    f.seq = [_harmless(str(x)) for x in f.seq]
+                elif isinstance(f, FuncFormatter) and not getattr(f.func, "harmless", False):
+                    f.func = _harmless_func(f.func)
+
+
 def _finish(
     ax: Axes,
     lang: str,
@@ -130,13 +182,14 @@ def _finish(
             title_lines = ax.get_title(loc="left").count("\n") + 1
             m["top"] = 1 - (0.12 + TITLE_LINE_IN * title_lines + 0.36) / height
         fig.subplots_adjust(**m)
+    harmless_texts(fig)
     return ax
 
 
 def _title(ax: Axes, headline: str, sub: str) -> None:
     """The KPI's title, wrapped, over a subtitle, left-aligned above the Axes."""
     ax.set_title(
-        _wrap(headline, 76) + ("\n" + sub if sub else ""),
+        _harmless(_wrap(clean_text(headline, newlines=False), 76) + ("\n" + sub if sub else "")),
         loc="left",
         fontsize=FONT["title"],
         fontweight="bold",

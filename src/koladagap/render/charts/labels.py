@@ -3,7 +3,8 @@
 A Kolada title ends in its unit (``…, andel (%)``, ``…, kr``, ``…, antal``), and a
 retired KPI in ``(-2021)``. The unit gives a chart its axis label, the unit of the gap
 women − men (percentage points for a share) and the suffix of a value; the rest of the
-title is the short title shown where space is tight.
+title is the short title shown where space is tight. Control characters in a title
+are dropped (:func:`koladagap._cells.clean_title`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from koladagap._cells import clean_title
 from koladagap.render.i18n import DASH, NBSP, format_number
 from koladagap.render.i18n.charts import text
 
@@ -30,7 +32,7 @@ _UNIT_SEGMENT = re.compile(r"(%|\bkr\b|\bdagar\b|^antal\b|^index\b|\bpoäng\b)",
 
 
 def _split_unit(title: str) -> tuple[str, str]:
-    t = _RETIRED.sub("", title or "").strip()
+    t = _RETIRED.sub("", clean_title(title)).strip()
     head, sep, last = t.rpartition(",")
     if sep and _UNIT_SEGMENT.search(last.strip()):
         return head.strip(), _RETIRED.sub("", last).strip()

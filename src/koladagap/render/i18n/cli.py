@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from koladagap._cells import clean_text
 from koladagap.labels import ATTRIBUTION_PROCESSED
 
 CLI: dict[str, dict[str, str]] = {
@@ -73,6 +74,10 @@ CLI: dict[str, dict[str, str]] = {
         "plan_exists": (
             "{path} finns redan; välj ett annat namn med --out eller skriv över med --force"
         ),
+        "out_exists": (
+            "{path} finns redan; välj ett annat namn med --out eller skriv över med --force"
+        ),
+        "out_is_folder": "{path} är en mapp; ange ett filnamn med --out",
         "plan_written": (
             "Skrev en startplan för {name} ({mid}) till {path}. Redigera den och kör: "
             "koladagap deviations --plan {path} --out avvikelser.xlsx"
@@ -144,6 +149,8 @@ CLI: dict[str, dict[str, str]] = {
         "stored": "stored baseline",
         "computed": "baseline computed now and stored",
         "plan_exists": "{path} exists; choose another name with --out or overwrite with --force",
+        "out_exists": "{path} exists; choose another name with --out or overwrite with --force",
+        "out_is_folder": "{path} is a folder; give a file name with --out",
         "plan_written": (
             "Wrote a starter plan for {name} ({mid}) to {path}. Edit it, then run: "
             "koladagap deviations --plan {path} --out deviations.xlsx"
@@ -226,9 +233,17 @@ MEASUREMENTS: dict[str, dict[str, str]] = {
 def message(
     lang: str, key: str, *, table: dict[str, dict[str, str]] | None = None, **kw: Any
 ) -> str:
-    """The message ``key`` of ``table`` (default: the main commands') in ``lang``, filled in."""
+    """The message ``key`` of ``table`` (default: the main commands') in ``lang``, filled in.
+
+    Text filled in (names and titles from Kolada or a plan) reaches the terminal
+    without control characters or bidi overrides (:func:`koladagap._cells.clean_text`).
+
+    >>> message("en", "out_is_folder", path="ut\x1b[2J")
+    'ut[2J is a folder; give a file name with --out'
+    """
     t = CLI if table is None else table
-    return t.get(lang, t["sv"])[key].format(**kw)
+    safe = {k: clean_text(v) if isinstance(v, str) else v for k, v in kw.items()}
+    return t.get(lang, t["sv"])[key].format(**safe)
 
 
 def row_count(lang: str, n: int, *, more: bool = False) -> str:

@@ -1,8 +1,8 @@
 """The network's workbook ``natverk.xlsx``: the matrix, "samma eller olika?", movement, methods.
 
-Every text is written as a string cell (``write_string``), so a KPI title or a name
-that begins with ``=``, ``+``, ``-`` or ``@`` is never read as a formula. Level fills
-and font colours come from :mod:`koladagap.render.style`, level names from
+Every text is written as a string cell (:func:`koladagap._cells.xlsx_write`), so a KPI
+title or a name that begins with ``=``, ``+``, ``-`` or ``@`` is never read as a formula.
+Level fills and font colours come from :mod:`koladagap.render.style`, level names from
 :mod:`koladagap.render.i18n`, the words from :mod:`koladagap.render.i18n.network`.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from koladagap._cells import XLSX_OPTIONS, xlsx_write
 from koladagap._files import atomic_path
 from koladagap.benchmarking.network_model import NetworkResult
 from koladagap.errors import InputError
@@ -50,7 +51,7 @@ def write_network_xlsx(result: NetworkResult, path: Path) -> list[Path]:
     lang = check_lang(result.lang)
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         fmt = _formats(wb)
         _matrix_sheet(wb.add_worksheet(text(lang, "sheet_matrix")), result, fmt)
         _same_sheet(wb.add_worksheet(text(lang, "sheet_same")), result, fmt)
@@ -87,7 +88,7 @@ def _s(ws: Any, row: int, col: int, value: object, style: Any = None) -> None:
         or (isinstance(value, float) and value != value)
     ):
         return  # nothing to write for a missing value
-    ws.write_string(row, col, str(value), style)
+    xlsx_write(ws, row, col, str(value), style)
 
 
 def _header(ws: Any, result: NetworkResult, fmt: Formats, lines: list[str]) -> int:
@@ -140,7 +141,7 @@ def _matrix_sheet(ws: Any, result: NetworkResult, fmt: Formats) -> None:
             lv, cell = levels.at[kpi, mid], texts.at[kpi, mid]
             style = fmt.get(f"level:{lv}") if isinstance(lv, str) else None
             if isinstance(cell, str):
-                ws.write_string(r, 3 + j, cell, style)
+                xlsx_write(ws, r, 3 + j, cell, style)
             elif style is not None:
                 ws.write_blank(r, 3 + j, None, style)
     ws.set_column(0, 0, 9)

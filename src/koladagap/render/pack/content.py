@@ -19,6 +19,7 @@ import pandas as pd
 
 from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD
 from koladagap.render import charts
+from koladagap.render.charts.base import harmless_texts
 from koladagap.render.i18n import ATTRIBUTION_PROCESSED, LEVEL_LABELS, LEVEL_ORDER, format_number
 from koladagap.render.i18n.groups import is_about_children, sex_labels
 from koladagap.render.i18n.measures import ONE_SEX, gap_heading, share_heading
@@ -136,22 +137,25 @@ def overview(d: PackData) -> Chart | None:
 
 
 def with_source(draw: Callable[..., Any], kpis: Sequence[str]) -> Callable[..., Any]:
-    """``draw``, with the footer naming the right source when own measurements are shown.
+    """``draw``, with the footer naming the right source and every text made harmless.
 
     Kolada's figures are "Källa: Kolada; egen bearbetning"; the organisation's own
-    measurements are never attributed to Kolada ("Källa: egen mätning").
+    measurements are never attributed to Kolada ("Källa: egen mätning"). Titles and
+    names from Kolada or the plan lose their control characters and never start
+    matplotlib's mathtext (:func:`koladagap.render.charts.base.harmless_texts`).
     """
     from koladagap.benchmarking.measurements import attribution
 
     source = attribution(kpis)
-    if source == ATTRIBUTION_PROCESSED:
-        return draw
 
     def drawn(*args: Any, **kwargs: Any) -> Any:
         ax = draw(*args, **kwargs)
-        for t in ax.get_figure(root=True).texts:
-            if t.get_gid() == "attribution":
-                t.set_text(t.get_text().replace(ATTRIBUTION_PROCESSED, source))
+        fig = ax.get_figure(root=True)
+        if source != ATTRIBUTION_PROCESSED:
+            for t in fig.texts:
+                if t.get_gid() == "attribution":
+                    t.set_text(t.get_text().replace(ATTRIBUTION_PROCESSED, source))
+        harmless_texts(fig)
         return ax
 
     return drawn

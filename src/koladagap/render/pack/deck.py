@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from koladagap._cells import clean_title
 from koladagap.errors import InputError
 from koladagap.render import charts
 from koladagap.render.i18n import ATTRIBUTION_PROCESSED
@@ -54,7 +55,7 @@ def textbox(
     tf.word_wrap = True
     for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.text = line
+        p.text = clean_title(line)
         # a sentence (the reason for a level) in a smaller size, so the box holds it
         line_size = size if len(line) <= LONG_LINE else max(10.0, round(size * 0.7))
         p.font.size = Pt(line_size)

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from koladagap.render import charts
+from koladagap.render.charts.base import harmless_texts
 from koladagap.render.i18n import ATTRIBUTION_PROCESSED
 from koladagap.render.i18n.pack import text
 from koladagap.render.pack.content import caption
@@ -113,7 +114,8 @@ def number_page(fig: Figure, page: int) -> None:
 
 
 def save_page(pdf: PdfPages, fig: Figure) -> None:
-    """Add ``fig`` as the next page of ``pdf``."""
+    """Add ``fig`` as the next page of ``pdf`` (its texts made harmless first)."""
+    harmless_texts(fig)
     pdf.savefig(fig)  # type: ignore[no-untyped-call]
 
 

@@ -9,7 +9,9 @@ and the deck show the same thing.
 
 Every box's font size is chosen by :func:`fit_size`, which estimates from the number
 of characters and the font size how many lines the text wraps to and whether they fit
-the box; the PDF wraps its lines the same way (:func:`wrap_lines`).
+the box; the PDF wraps its lines the same way (:func:`wrap_lines`). A box's lines
+hold no control characters and the PDF draws them without mathtext, so any title
+from Kolada is shown as written.
 
 Examples:
     >>> fit_size(["Kort rad"], (0, 0, 4.0, 1.0), 24)
@@ -29,6 +31,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from koladagap._cells import clean_title
 from koladagap.render import charts
 from koladagap.render.pack.model import Chart
 
@@ -64,6 +67,10 @@ class Box:
     field: bool = False
     colour: str = "1A1A1A"
     name: str = ""
+
+    def __post_init__(self) -> None:
+        """Each line without control characters (they would break the PPTX's XML)."""
+        self.lines = [clean_title(line) for line in self.lines]
 
     @property
     def font_size(self) -> float:
@@ -134,7 +141,8 @@ def add_pptx_slide(prs: Any, slide: Slide, png: bytes | None) -> Any:
     if slide.chart is not None and png is not None:
         left, top, width, _ = slide.chart_geometry
         pic = s.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), width=Inches(width))
-        pic._element.nvPicPr.cNvPr.set("descr", slide.chart.alt_text)  # screen readers
+        alt = clean_title(slide.chart.alt_text)
+        pic._element.nvPicPr.cNvPr.set("descr", alt)  # screen readers
     for box in slide.boxes:
         pptx_box(s, box)
     return s
@@ -204,6 +212,7 @@ def _pdf_box(fig: Figure, box: Box) -> None:
             ha="left",
             linespacing=LINE_HEIGHT,
             gid=box.name or None,
+            parse_math=False,  # a "$" in a title is a dollar sign, never mathtext
         )
         y += (len(rows) * LINE_HEIGHT + PARA_SPACE) * size / 72
 

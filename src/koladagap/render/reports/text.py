@@ -2,15 +2,19 @@
 
 Both read the same :class:`~koladagap.render.reports.model.Report`; every cell goes
 through :meth:`~koladagap.render.reports.model.Table.texts` (the i18n formats), so
-the page and the workbook say the same numbers in the same words.
+the page and the workbook say the same numbers in the same words. Text from Kolada or
+the plan is escaped for Markdown (:func:`md_escape`): raw HTML, links, emphasis and
+headings in a title are shown as written, never rendered.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from koladagap._cells import clean_text
 from koladagap._files import write_atomic
 from koladagap.render.reports.model import Column, Report, Table
 
@@ -82,20 +86,43 @@ def notice_items(report: Report, row: pd.Series, i: int) -> list[tuple[Column, s
 
 # --- markdown --------------------------------------------------------------------------------
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|~!#])")
+_MD_LINE_START = re.compile(r"^(\s*|\s*\d+)([-+=>.)])")
+
+
+def md_escape(s: object) -> str:
+    r"""``s`` as literal Markdown text on one line: HTML, links and emphasis escaped.
+
+    ``&`` becomes ``&amp;`` (no character references), Markdown's punctuation gets a
+    backslash, and a start that would make a list, quote or heading is escaped too.
+
+    >>> print(md_escape("<img src=x onerror=alert(1)> [a](http://x) *b* & c"))
+    \<img src=x onerror=alert(1)\> \[a\](http://x) \*b\* &amp; c
+    >>> print(md_escape("- Skola"))
+    \- Skola
+    >>> print(md_escape("1. Skola"))
+    1\. Skola
+    """
+    text = clean_text(str(s), newlines=False).replace("&", "&amp;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(r"\1\\\2", text)
+
 
 def md_table(table: Table) -> str:
     """A table as a markdown table (cells formatted by the report's language)."""
     df = table.texts()
-    lines = ["| " + " | ".join(table.labels) + " |", "|" + "---|" * len(table.columns)]
+    head = "| " + " | ".join(md_escape(x) for x in table.labels) + " |"
+    lines = [head, "|" + "---|" * len(table.columns)]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+        lines.append("| " + " | ".join(md_escape(v) for v in row) + " |")
     return "\n".join(lines)
 
 
 def write_md(report: Report, path: Path) -> list[Path]:
     """The report as one markdown page: overview (short), notices, units, annex, source."""
     t = report.text
-    lines = [f"# {report.header[0]}", ""] + [f"{h}  " for h in report.header[1:]] + [""]
+    header = [md_escape(h) for h in report.header]
+    lines = [f"# {header[0]}", ""] + [f"{h}  " for h in header[1:]] + [""]
     keys = [*SHORT, "change", "flag_movement", "reasons"]
     lines += [f"## {t['overview']}", "", md_table(report.overview.select(keys)), ""]
     lines += [f"## {t['notices']}", ""]
@@ -104,15 +131,26 @@ def write_md(report: Report, path: Path) -> list[Path]:
     titles = report.notices.texts()
     for i in range(len(report.notices)):
         row = titles.iloc[i]
-        lines += [f"### {row[t['kpi']]} {row[t['kpi_title']]} – {row[t['level']]}", ""]
+        head = " ".join(md_escape(row[t[k]]) for k in ("kpi", "kpi_title"))
+        lines += [f"### {head} – {md_escape(row[t['level']])}", ""]
         for _, label, text, blank in notice_items(report, row, i):
-            lines.append(f"- **{label}:** {text or (_EMPTY_FIELD if blank else '–')}")
+            value = md_escape(text) if text else (_EMPTY_FIELD if blank else "–")
+            lines.append(f"- **{md_escape(label)}:** {value}")
         lines.append("")
     if report.units is not None:
-        lines += [f"## {t['units']}", "", report.units.note, "", md_table(report.units), ""]
+        note = md_escape(report.units.note)
+        lines += [f"## {t['units']}", "", note, "", md_table(report.units), ""]
     lines += [f"## {t['annex']}", "", md_table(report.annex), "", f"*{report.source}*", ""]
     write_atomic(path, "\n".join(lines))
     return [path]
 
 
-__all__ = ["ALTERNATIVES", "SHORT", "md_table", "notice_fields", "notice_items", "write_md"]
+__all__ = [
+    "ALTERNATIVES",
+    "SHORT",
+    "md_escape",
+    "md_table",
+    "notice_fields",
+    "notice_items",
+    "write_md",
+]

@@ -3,7 +3,9 @@
 Numbers are written as plain decimals (a point, no thousands separator) so other
 programs read them; settings and texts as the reader reads them. Each file is plain
 CSV that ``pandas.read_csv`` reads with its defaults: the attribution is the last
-column, ``source`` ("Källa: Kolada; egen bearbetning"), on every row.
+column, ``source`` ("Källa: Kolada; egen bearbetning"), on every row. A text cell
+that a spreadsheet could read as a formula (``=``, ``+``, ``-``, ``@``) starts with a
+single quote (:func:`koladagap._cells.csv_frame`); numbers are never quoted.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from koladagap._cells import csv_frame
 from koladagap._files import write_atomic
 from koladagap.render.reports.model import Report
 
@@ -36,7 +39,7 @@ def write_csv(report: Report, path: Path) -> list[Path]:
         target = path if i == 0 else path.with_name(f"{path.stem}-{slug(table.name)}.csv")
         frame = table.frame()
         frame[SOURCE_COLUMN] = report.source
-        write_atomic(target, frame.to_csv(index=False))
+        write_atomic(target, csv_frame(frame).to_csv(index=False))
         out.append(target)
     return out
 

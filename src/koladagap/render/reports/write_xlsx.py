@@ -4,6 +4,8 @@ Numbers are number cells (sortable, filterable), settings and texts are text cel
 formatted by :mod:`koladagap.render.i18n`; each sheet has the title lines, a frozen
 header with filters, column widths and the source line (also in the page footer).
 The level colours are :mod:`koladagap.render.style`'s, the palette of the charts.
+Text is always a string cell (:func:`koladagap._cells.xlsx_write`): a title from
+Kolada that begins with ``=`` is shown, never computed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from koladagap._cells import XLSX_OPTIONS, xlsx_write
 from koladagap._files import atomic_path
 from koladagap.errors import InputError
 from koladagap.render.reports.model import Column, Report, Table
@@ -30,7 +33,7 @@ def write_xlsx(report: Report, path: Path) -> list[Path]:
         ) from err
     t = report.text
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         fmt = _formats(wb)
         notices = report.notices
         if not len(notices):
@@ -77,11 +80,11 @@ def _sheet(
 ) -> None:
     ws = wb.add_worksheet(table.name[:31])
     for i, line in enumerate(header):
-        ws.write(i, 0, line, fmt["title"] if i == 0 else fmt["source"])
+        xlsx_write(ws, i, 0, line, fmt["title"] if i == 0 else fmt["source"])
     top = len(header) + 1
     texts = table.texts()
     for j, col in enumerate(table.columns):
-        ws.write(top, j, col.label, fmt["head"])
+        xlsx_write(ws, top, j, col.label, fmt["head"])
         longest = texts[col.label].astype(str).str.len().max() if len(table) else 0
         width = min(max(len(col.label) * 0.6, longest or 8, 8), 60)
         ws.set_column(j, j, width + 2, fmt["wrap"] if width >= 40 else None)
@@ -92,15 +95,12 @@ def _sheet(
         if levels is not None and pd.notna(levels.iloc[i]):
             style = fmt.get(f"level:{levels.iloc[i]}")
         for j, cells in enumerate(columns):
-            if cells[i] is not None:
-                ws.write(top + 1 + i, j, cells[i], style)
-            elif style is not None:
-                ws.write_blank(top + 1 + i, j, None, style)
+            xlsx_write(ws, top + 1 + i, j, cells[i], style)
     ncol = len(table.columns)
     ws.freeze_panes(top + 1, 2 if ncol > 2 else 0)
     if ncol:
         ws.autofilter(top, 0, top + max(len(table), 1), ncol - 1)
-    ws.write(top + len(table) + 2, 0, source, fmt["source"])
+    xlsx_write(ws, top + len(table) + 2, 0, source, fmt["source"])
     ws.set_footer(f"&L{source}&R&P / &N")
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
