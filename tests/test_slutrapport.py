@@ -249,3 +249,26 @@ def test_a_plan_outside_the_network_is_one_line(
     assert len(err) == 1 and "plan.toml" in err[0] and "annat.toml" in err[0]
     assert "1233" in err[0]
     assert not out.exists()
+
+
+def test_hostile_titles_and_names_reach_word_harmless(folder: Path, tmp_path: Path) -> None:
+    """Control characters in a KPI title or a name cannot break the document (Word's XML)."""
+    import dataclasses
+
+    from koladagap.benchmarking.final_report import final_report_data
+    from koladagap.benchmarking.plan import load_plan
+    from koladagap.render.slutrapport import write_final_report
+
+    data = final_report_data(load_plan(folder / "plan.toml"), source="sample", meetings_dir=None)
+    bad = 'Andel\x07 =HYPERLINK("x") $x^{$\x1b[2J'
+
+    def hostile(res: Any) -> Any:
+        t = res.table.assign(kpi_title=bad)
+        return dataclasses.replace(res, table=t, organisation_name="Vellinge\x00\x0b")
+
+    assert data.latest is not None
+    data = dataclasses.replace(data, baseline=hostile(data.baseline), latest=hostile(data.latest))
+    out = write_final_report(data, tmp_path / "s.docx")
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "Vellinge" in text
+    assert not any(c in text for c in "\x00\x07\x0b\x1b")

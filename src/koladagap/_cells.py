@@ -92,7 +92,11 @@ def _clean_column(col: pd.Series, quote: bool) -> pd.Series:
     """A column's text cells cleaned (and quoted); other cells (numbers, NaN) kept."""
     if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
         return col
-    text = col.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+    if pd.api.types.is_string_dtype(col) and col.dtype != object:
+        text = col.notna().to_numpy(bool)  # a string column: every non-missing cell is text
+    else:
+        found = col.map(lambda v: isinstance(v, str), na_action="ignore")
+        text = found.astype("boolean").fillna(False).to_numpy(bool)
     if not text.any():
         return col
     s = col[text].astype(str)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from koladagap._cells import clean_frame, clean_text
 from koladagap._files import atomic_path
 from koladagap.errors import InputError
 from koladagap.render import slutrapport_parts as parts
@@ -76,6 +77,7 @@ def write_final_report(
         lg = check_lang(lang or data.plan.lang)
     except ValueError as err:
         raise InputError(str(err)) from None
+    data = _harmless(data)
     doc = docx.Document()
     _page_setup(doc)
     _title_page(doc, data, lg, date or dt.date.today())
@@ -96,6 +98,45 @@ def write_final_report(
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return path
+
+
+def _clean_result(res: Any, frames: Sequence[str], names: Sequence[str] = ()) -> Any:
+    """``res`` (a dataclass) with its text frames and names through :mod:`koladagap._cells`."""
+    import dataclasses
+
+    import pandas as pd
+
+    changes: dict[str, Any] = {}
+    for f in frames:
+        v = getattr(res, f, None)
+        if isinstance(v, pd.DataFrame):
+            changes[f] = clean_frame(v)
+    for f in names:
+        v = getattr(res, f, None)
+        if isinstance(v, str):
+            changes[f] = clean_text(v)
+    return dataclasses.replace(res, **changes)
+
+
+def _harmless(data: FinalReportData) -> FinalReportData:
+    """``data`` whose texts (KPI titles, names, reasons) carry no control characters.
+
+    Word's XML cannot hold them (python-docx refuses them), and a title from Kolada
+    or an own-measurement file is not trusted to be free of them.
+    """
+    import dataclasses
+
+    plan_fields = ("table", "comparison", "kpi_meta", "peers")
+    return dataclasses.replace(
+        data,
+        baseline=_clean_result(data.baseline, plan_fields, ("organisation_name",)),
+        latest=None
+        if data.latest is None
+        else _clean_result(data.latest, plan_fields, ("organisation_name",)),
+        network=None
+        if data.network is None
+        else _clean_result(data.network, ("table", "kpis", "members"), ("name",)),
+    )
 
 
 def _page_setup(doc: Any) -> None:
