@@ -3,7 +3,9 @@
 * **P1** cold fetch of the 18 gender-split KPIs of the sample (all but N00945) ×
   the 290 kommuner × 2010–2022, koladagap at its defaults against koladapy 1.0.1
   at its defaults (installed from PyPI in its own virtual environment, run in
-  its own process, pointed at the stand-in by ``base_url``).
+  its own process, pointed at the stand-in by ``base_url``); both also timed as
+  whole processes (``koladagap fetch … --out x.parquet`` from start to exit, and
+  koladapy's process from start to exit).
 * **P2** a refresh when nothing changed (``from_date``), reading the same data
   back from the cache in-process, and ``koladagap fetch --offline`` as a process.
 * **Scaling** fetch, cache read and the deviation engine at 1×, 4× and 16× the
@@ -369,7 +371,9 @@ def _work_kg_values(spec: dict[str, Any]) -> dict[str, Any]:
     munis = spec.get("munis")
     only = set(spec["only_munis"]) if spec.get("only_munis") else None
     t0 = time.perf_counter()
-    df = kg.values(spec["kpis"], munis, f"{FIRST_YEAR}-{LAST_YEAR}", refresh=spec.get("refresh"))
+    df = kg.values(
+        spec["kpis"], munis, f"{FIRST_YEAR}-{LAST_YEAR}", refresh=bool(spec.get("refresh"))
+    )
     if only is not None:
         df = df.loc[df["municipality_id"].isin(only).to_numpy(dtype=bool)]
     seconds = time.perf_counter() - t0
@@ -551,6 +555,7 @@ def run_koladapy(py: Path, spec: dict[str, Any], timeout: float = 900.0) -> dict
     """One koladapy fetch in its own environment and process."""
     env = {**os.environ, "TQDM_DISABLE": "1"}
     env.pop("PYTHONPATH", None)
+    t0 = time.perf_counter()
     proc = subprocess.run(
         [str(py), "-c", KOLADAPY_SCRIPT, json.dumps(spec)],
         capture_output=True,
@@ -559,9 +564,57 @@ def run_koladapy(py: Path, spec: dict[str, Any], timeout: float = 900.0) -> dict
         env=env,
         cwd=tempfile.gettempdir(),
     )
+    process_s = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"koladapy failed ({proc.returncode}): {proc.stderr[-3000:]}")
     out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_s"] = process_s  # the whole process: start, imports, fetch, exit
+    return out
+
+
+def koladagap_command() -> list[str]:
+    """How to start the ``koladagap`` command of this environment."""
+    exe = Path(sys.executable).with_name("koladagap")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "koladagap"]
+
+
+def _cli_fetch(
+    server: StandinProcess, kpis: Sequence[str], munis: Sequence[str] | None, cache_dir: Path
+) -> dict[str, Any]:
+    """``koladagap fetch --api-url … --out x.parquet`` cold, as a process, start to exit.
+
+    At the CLI's defaults (10 requests/s, 4 workers); ``munis=None`` is the bulk form.
+    """
+    server.reset()
+    with scratch("kg-cli-p1-") as d:
+        target = d / "values.parquet"
+        args = [
+            *koladagap_command(),
+            "fetch",
+            "--api-url",
+            server.base_url,
+            "--cache-dir",
+            str(cache_dir),
+            "--kpi",
+            ",".join(kpis),
+            "--years",
+            f"{FIRST_YEAR}-{LAST_YEAR}",
+            "--out",
+            str(target),
+        ]
+        if munis is not None:
+            args += ["--municipality", ",".join(munis)]
+        env = {k: v for k, v in os.environ.items() if k != "KOLADA_API_URL"}
+        t0 = time.perf_counter()
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"koladagap fetch failed: {proc.stderr[-2000:]}")
+        import pyarrow.parquet as pq
+
+        rows = pq.read_metadata(target).num_rows
+    out: dict[str, Any] = {"seconds": seconds, "rows": rows}
+    out.update(server.count())
     return out
 
 
@@ -611,7 +664,7 @@ def p1(
     want = expected_rows(kpis, munis)
     objects = served_objects(kpis, munis)
     blind, chunks = best_blind_requests(len(kpis), len(munis), len(yrs))
-    runs: dict[str, list[dict[str, Any]]] = {"list": [], "bulk": [], "koladapy": []}
+    runs: dict[str, list[dict[str, Any]]] = {"list": [], "bulk": [], "cli": [], "koladapy": []}
     with StandinProcess({"scale": 1, "subset": _subset(kpis)}) as server:
         print(f"  stand-in at {server.base_url} (built in {server.build_s:.1f} s)", file=log)
         for i in range(repeat):
@@ -631,6 +684,14 @@ def p1(
                 f"{r['count']} requests ({r['data']} data), {r['rows']} rows",
                 file=log,
             )
+            with scratch("kg-p1c-") as d:
+                r = _cli_fetch(server, kpis, munis, d)
+            runs["cli"].append(r)
+            print(
+                f"  [{i + 1}/{repeat}] koladagap fetch as a process: {r['seconds']:.2f} s, "
+                f"{r['count']} requests ({r['data']} data), {r['rows']} rows",
+                file=log,
+            )
             if koladapy_python is not None:
                 server.reset()
                 r = run_koladapy(
@@ -640,7 +701,8 @@ def p1(
                 r.update(server.count())
                 runs["koladapy"].append(r)
                 print(
-                    f"  [{i + 1}/{repeat}] koladapy: {r['seconds']:.2f} s, "
+                    f"  [{i + 1}/{repeat}] koladapy: {r['seconds']:.2f} s "
+                    f"({r['process_s']:.2f} s as a process), "
                     f"{r['count']} requests, {r['rows']} rows",
                     file=log,
                 )
@@ -729,8 +791,7 @@ def p2(
 
 def _offline_cli(cache_dir: Path, kpis: list[str], munis: list[str]) -> dict[str, Any]:
     """``koladagap fetch --offline … --out x.parquet`` as a process, start to exit."""
-    exe = Path(sys.executable).with_name("koladagap")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "koladagap"]
+    cmd = koladagap_command()
     with scratch("kg-cli-") as d:
         target = d / "values.parquet"
         args = [

@@ -50,6 +50,16 @@ Conventions (kept simple on purpose):
   members' non-null values per gender, ``count`` = members that contributed (a gender
   where none did gets ``value: null, count: 0``). Its change date is the latest of its
   members'.
+* Hostile modes (:data:`HOSTILE_KINDS`, queued like faults, with a ``payload``): ``inject``
+  (the payload's data objects added to a page: other KPIs, ids, years, NaN, negative or
+  huge counts, conflicting repeats), ``next_url`` (the payload as the page's ``next_url``),
+  ``endless`` (a ``next_url`` to the next page for ever), ``redirect`` (302 to the
+  payload), ``big`` (a body of ``payload`` bytes, no ``Content-Length``), ``announce``
+  (``Content-Length: payload``, then the normal body), ``gzip_bomb`` (a small gzip body
+  inflating to ``payload`` bytes), ``trickle`` (the answer one byte every ``sleep`` s),
+  ``raw`` (the payload, bytes or text, as a 200 JSON body) and ``hold`` (the answer
+  waits until a request containing ``payload`` has arrived, at most ``sleep`` s;
+  :attr:`Fault.released` says whether it came).
 * More than 25 ids (or years) in one comma list -> 422 ``{"detail": [{"msg": ...}]}``;
   unknown ids are left out; a malformed year, page, per_page or from_date -> 400;
   an unknown route -> 404 ``{"detail": "Not Found"}``.
@@ -104,6 +114,22 @@ FAULT_KINDS = frozenset(
 )
 _STATUS_FAULTS = {"429": 429, "500": 500, "502": 502, "503": 503}
 
+HOSTILE_KINDS = frozenset(
+    {
+        "inject",
+        "next_url",
+        "endless",
+        "redirect",
+        "big",
+        "announce",
+        "gzip_bomb",
+        "trickle",
+        "raw",
+        "hold",
+    }
+)
+"""Answers of a hostile (or broken) server, beside the transient :data:`FAULT_KINDS`."""
+
 OUTAGE_HTML = (
     "<!DOCTYPE html><html><head><title>Kolada - tillfälligt avbrott</title></head>"
     "<body><h1>Tjänsten är tillfälligt otillgänglig</h1>"
@@ -136,6 +162,8 @@ class Fault:
     sleep: float = 2.0
     field: str | None = None
     fired: int = 0
+    payload: Any = None
+    released: bool | None = None
 
 
 class FaultQueue:
@@ -167,13 +195,15 @@ class FaultQueue:
         retry_after: int = 1,
         sleep: float = 2.0,
         field: str | None = None,
+        payload: Any = None,
     ) -> Fault:
         """Queue a fault for the next ``times`` requests (matching ``match``); return it."""
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
+        if kind not in FAULT_KINDS | HOSTILE_KINDS:
+            known = sorted(FAULT_KINDS | HOSTILE_KINDS)
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {known}")
         if times is not None and times < 1:
             raise ValueError("times must be >= 1 (or None for every request)")
-        fault = Fault(kind, match, times, retry_after, sleep, field)
+        fault = Fault(kind, match, times, retry_after, sleep, field, payload=payload)
         with self._lock:
             self._queue.append(fault)
         return fault
@@ -484,6 +514,7 @@ class KoladaStandin:
 
         self._lock = threading.RLock()  # guards the stores and the response cache
         self._counter_lock = threading.Lock()
+        self._arrived = threading.Condition(self._counter_lock)
         self._requests: list[str] = []
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -597,6 +628,15 @@ class KoladaStandin:
     def _record(self, target: str) -> None:
         with self._counter_lock:
             self._requests.append(target)
+            self._arrived.notify_all()
+
+    def wait_for(self, part: str, timeout: float) -> bool:
+        """Block until a request whose path contains ``part`` has arrived (at most ``timeout``)."""
+        with self._counter_lock:
+            return self._arrived.wait_for(
+                lambda: any(part in r for r in self._requests) or self._stopping.is_set(),
+                timeout,
+            ) and any(part in r for r in self._requests)
 
     # --- changes -----------------------------------------------------------------
 
@@ -798,6 +838,10 @@ class KoladaStandin:
         elif kind == "missing_field":
             name = fault.field if fault and fault.field else "count"
             values = [_without_field(v, name) for v in values]
+        elif kind == "inject" and fault is not None:
+            values = [*values, *fault.payload]
+        elif kind == "endless":
+            next_page = page + 1
 
         def link(n: int | None) -> str | None:
             return None if n is None else self._page_url(path, raw_query, n, per_page)
@@ -805,7 +849,7 @@ class KoladaStandin:
         return {
             "values": values,
             "count": len(values),
-            "next_url": link(next_page),
+            "next_url": fault.payload if kind == "next_url" and fault else link(next_page),
             "previous_url": link(page - 1 if page > 1 else None),
         }
 
@@ -940,6 +984,9 @@ class _Handler(BaseHTTPRequestHandler):
             if kind == "html":
                 self._send(200, OUTAGE_HTML.encode(), "text/html; charset=utf-8")
                 return
+            if fault is not None and kind in _HOSTILE_SENDERS:
+                _HOSTILE_SENDERS[kind](self, fault, target)
+                return
             if fault is not None and kind == "timeout":
                 standin.pause(fault.sleep)
             reply = standin.answer(target, fault)
@@ -991,3 +1038,84 @@ class _Handler(BaseHTTPRequestHandler):
         conn = self.connection
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()
+
+    # --- hostile answers (HOSTILE_KINDS) ------------------------------------------------
+
+    def _normal_body(self, target: str, fault: Fault | None = None) -> bytes:
+        reply = self.server.standin.answer(target, fault)
+        return json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _send_redirect(self, fault: Fault, target: str) -> None:
+        self._send(302, b"", "application/json", {"Location": str(fault.payload)})
+
+    def _send_big(self, fault: Fault, target: str) -> None:
+        """``payload`` bytes of JSON whitespace, no length: the client must stop reading."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        block = b" " * 65536
+        self.wfile.write(b'{"values": [')
+        left = int(fault.payload)
+        while left > 0 and not self.server.standin._stopping.is_set():
+            self.wfile.write(block[: min(left, len(block))])
+            left -= len(block)
+
+    def _send_announce(self, fault: Fault, target: str) -> None:
+        """A ``Content-Length`` of ``payload`` bytes announced; the connection then closes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(int(fault.payload)))
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(self._normal_body(target))
+
+    def _send_gzip_bomb(self, fault: Fault, target: str) -> None:
+        body = _bomb(int(fault.payload))
+        self._send(200, body, "application/json", {"Content-Encoding": "gzip"})
+
+    def _send_trickle(self, fault: Fault, target: str) -> None:
+        """The normal answer, a byte every ``fault.sleep`` s (a read timeout never trips)."""
+        body = self._normal_body(target)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.close_connection = True
+        standin = self.server.standin
+        for i in range(len(body)):
+            if standin._stopping.is_set():
+                return
+            self.wfile.write(body[i : i + 1])
+            self.wfile.flush()
+            standin.pause(fault.sleep)
+
+    def _send_raw(self, fault: Fault, target: str) -> None:
+        raw = fault.payload
+        self._send(200, raw if isinstance(raw, bytes) else str(raw).encode(), "application/json")
+
+    def _send_held(self, fault: Fault, target: str) -> None:
+        """Wait (at most ``fault.sleep`` s) until a request containing ``payload`` arrived."""
+        standin = self.server.standin
+        fault.released = standin.wait_for(str(fault.payload), fault.sleep)
+        self._send(200, self._normal_body(target), "application/json")
+
+
+def _bomb(size: int) -> bytes:
+    """A gzip body that inflates to ``size`` bytes (JSON with a long run of spaces)."""
+    import gzip
+
+    head, tail = b'{"values": [', b"]}"
+    return gzip.compress(head + b" " * max(0, size - len(head) - len(tail)) + tail, 6)
+
+
+_HOSTILE_SENDERS = {
+    "redirect": _Handler._send_redirect,
+    "big": _Handler._send_big,
+    "announce": _Handler._send_announce,
+    "gzip_bomb": _Handler._send_gzip_bomb,
+    "trickle": _Handler._send_trickle,
+    "raw": _Handler._send_raw,
+    "hold": _Handler._send_held,
+}

@@ -159,9 +159,10 @@ def test_failed_chunk_raises_never_a_shorter_result() -> None:
     c = KoladaClient(BASE, settings=HTTPSettings(retries=0, rate_limit=0))
     kpis = [f"N{i:05d}" for i in range(60)]
     urls = c.build_urls("data", kpis=kpis, years=2022)
-    responses.get(urls[0], json=env([{"kpi": "N00000"}]))
+    ok = {"municipality": "0180", "period": 2022, "values": []}  # well formed: only 1 fails
+    responses.get(urls[0], json=env([{"kpi": "N00000", **ok}]))
     responses.get(urls[1], json={"detail": "Internal Server Error"}, status=500)
-    responses.get(urls[2], json=env([{"kpi": "N00050"}]))
+    responses.get(urls[2], json=env([{"kpi": "N00050", **ok}]))
     with pytest.raises(HTTPStatusError) as exc:
         c.data(kpis, None, 2022)
     assert exc.value.url == urls[1]
@@ -323,11 +324,12 @@ def test_every_fault_gives_complete_data_or_an_error(
             c.data("N00906", None, "2021-2022")
         assert exc.value.url.startswith(standin.base_url)
         return
-    recs = c.data("N00906", None, "2021-2022")
-    if kind == "missing_field":
-        with pytest.raises(ResponseFormatError, match="municipality"):
-            records_to_frame(recs, source="test")
+    if kind == "missing_field":  # caught by the client, naming the URL of the bad answer
+        with pytest.raises(ResponseFormatError, match="municipality") as bad:
+            c.data("N00906", None, "2021-2022")
+        assert bad.value.url.startswith(standin.base_url + "/data/kpi/N00906/")
         return
+    recs = c.data("N00906", None, "2021-2022")
     got = as_frame(recs)
     if kind == "empty":
         # An empty 200 page is Kolada's way of saying "no more data": it cannot be told

@@ -403,7 +403,7 @@ def test_the_result_carries_values_evaluation_and_one_engine_run(
     def second_run(*args: object, **kw: object) -> object:
         raise AssertionError("the follow-up ran the engine a second time")
 
-    monkeypatch.setattr("koladagap.benchmarking.run.run_engine", counted)
+    monkeypatch.setattr("koladagap.benchmarking.engine_runs.run_engine", counted)
     monkeypatch.setattr(followup, "run_engine", second_run)
     res = run_plan(load_plan(plan_for("0180", tmp_path)), source="sample", meetings_dir=None)
     assert runs == [None]  # one run, of every year, shared by evaluation and comparison

@@ -44,7 +44,7 @@ def test_every_request_has_a_timeout() -> None:
     responses.get(URL, json=envelope([]))
     s = HTTPSettings(connect_timeout=3, read_timeout=7)
     get_json(make_session(s), URL, s)
-    assert responses.calls[0].request.req_kwargs["timeout"] == (3, 7)
+    assert responses.calls[0].request.req_kwargs["timeout"] == (3, 7)  # type: ignore[attr-defined]
 
 
 def test_retry_policy() -> None:
@@ -271,3 +271,28 @@ def test_one_slow_answer_is_retried(standin: Any) -> None:
     standin.faults.add("timeout", times=1, sleep=10.0)
     url = standin.base_url + "/kpi/N00906"
     assert get_json(make_session(s), url, s)["values"][0]["id"] == "N00906"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("request_deadline", 0),
+        ("request_deadline", float("inf")),
+        ("fetch_deadline", float("nan")),
+        ("retry_after_max", -1),
+        ("read_timeout", float("inf")),
+        ("backoff_factor", float("nan")),
+        ("max_body_bytes", 10),
+        ("max_workers", True),
+        ("retries", 1000),
+    ],
+)
+def test_limits_are_validated_as_finite_and_in_range(field: str, value: Any) -> None:
+    with pytest.raises(InputError, match=field.split("_")[0]):
+        HTTPSettings(**{field: value})
+
+
+def test_retry_after_cap_survives_each_retry() -> None:
+    """urllib3 makes a new Retry per attempt: the cap must travel with it."""
+    r = make_retry(HTTPSettings(retry_after_max=7))
+    assert r.increment(method="GET", url="/v3/kpi").after_cap == 7  # type: ignore[attr-defined]

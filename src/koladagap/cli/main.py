@@ -289,7 +289,8 @@ def _main(argv: list[str]) -> int:
     handler.setFormatter(LevelWords(args.lang or "sv"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     # urllib3 logs every retry as a warning; the one-line error says what failed
-    logging.getLogger("urllib3").setLevel(logging.NOTSET if args.verbose else logging.ERROR)
+    # urllib3 logs every retry as a warning: koladagap logs its own line per request and retry
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     explicit_lang = args.lang
     args.lang = lang = args.lang or "sv"
     args.explicit_lang = explicit_lang

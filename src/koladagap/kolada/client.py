@@ -9,8 +9,15 @@ frames. What it guarantees:
 - when every municipality is wanted, the bulk form ``/data/kpi/{kpis}/year/{years}``
   is used (it also returns group means: callers drop ``G`` rows unless asked);
 - every page is followed through ``next_url`` (absolute or relative), never
-  trusting ``count``; a ``next_url`` that comes back to a page already read is a
-  :class:`~koladagap.errors.PaginationError`;
+  trusting ``count``; a ``next_url`` that comes back to a page already read, that
+  leads to another origin than the API's (scheme, host, port), or a chain longer
+  than the query can fill (:func:`koladagap.kolada.answers.bounds`: KPIs × ids ×
+  years asked, ``per_page`` a page) is a :class:`~koladagap.errors.PaginationError`;
+- every data answer is checked against what its URL asked for before it is returned
+  (:func:`koladagap.kolada.answers.checked_table`: KPIs, ids, years, types, finite
+  values, counts, conflicting repeats);
+- one fetch ends by ``settings.fetch_deadline`` seconds, each request by
+  ``settings.request_deadline``;
 - at most ``settings.max_workers`` requests in flight, at most ``settings.rate_limit``
   started per second;
 - a chunk that fails after retries raises (with its URL) — the result is complete
@@ -31,13 +38,14 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
 from koladagap.errors import InputError, PaginationError
 from koladagap.kolada.http import (
+    Decoder,
     HTTPSettings,
     RateLimiter,
     configure_session,
@@ -45,67 +53,27 @@ from koladagap.kolada.http import (
     make_session,
 )
 from koladagap.kolada.schema import parse_ids, parse_years
+from koladagap.kolada.transport import check_base_url, origin, same_origin
+from koladagap.kolada.urls import MAX_IDS as MAX_IDS
+from koladagap.kolada.urls import _check_date, _even_chunks, _page_key
+from koladagap.kolada.urls import chunks as chunks
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 log = logging.getLogger("koladagap.kolada.client")
+T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
-MAX_IDS = 25
 FIRST_YEAR = 1970  # Kolada's earliest series (population) start here
-MAX_PAGES = 100_000
+MAX_PAGES = 100_000  # kept importable; the bound per URL is answers.bounds
 
 Record = dict[str, Any]
 Progress = Callable[[int, int], None]
 
 _ENDPOINTS = ("kpi", "kpi_groups", "municipality", "municipality_groups", "ou")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def chunks(ids: Sequence[Any], size: int = MAX_IDS) -> list[list[Any]]:
-    """Cut ``ids`` into lists of at most ``size``.
-
-    >>> [len(c) for c in chunks(list(range(60)))]
-    [25, 25, 10]
-    """
-    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
-
-
-def _even_chunks(ids: Sequence[Any], size: int) -> list[list[Any]]:
-    """Cut ``ids`` into the fewest lists of at most ``size``, of nearly equal length.
-
-    >>> [len(c) for c in _even_chunks(list(range(290)), 21)]
-    [21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 20, 20, 20, 20]
-    """
-    n = -(-len(ids) // size) if ids else 0
-    if n == 0:
-        return []
-    base, extra = divmod(len(ids), n)
-    out, start = [], 0
-    for i in range(n):
-        step = base + (1 if i < extra else 0)
-        out.append(list(ids[start : start + step]))
-        start += step
-    return out
-
-
-def _check_date(from_date: str | dt.date | None) -> str | None:
-    if from_date is None:
-        return None
-    text = from_date.isoformat() if isinstance(from_date, dt.date) else str(from_date)
-    if not _DATE.match(text):
-        raise InputError(f"invalid from_date {from_date!r}: expected a date like 2024-01-31")
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError as err:
-        raise InputError(f"invalid from_date {from_date!r}: not a calendar date") from err
-    return text
-
-
-def _page_key(url: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """A URL's identity as a page: host, path and sorted query, page 1 when not given."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query.setdefault("page", "1")
-    return (parts.netloc.lower(), parts.path.rstrip("/"), tuple(sorted(query.items())))
 
 
 class KoladaClient:
@@ -129,13 +97,7 @@ class KoladaClient:
         progress: Progress | None = None,
     ) -> None:
         url = base_url or os.environ.get("KOLADA_API_URL") or DEFAULT_BASE_URL
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise InputError(
-                f"invalid Kolada API URL {url!r}: expected http(s)://host/path, "
-                f"e.g. {DEFAULT_BASE_URL}"
-            )
-        self.base_url = url.rstrip("/")
+        self.base_url = check_base_url(url)
         self.settings = settings or HTTPSettings()
         if session is None:
             self.session = make_session(self.settings)
@@ -261,49 +223,111 @@ class KoladaClient:
         query.setdefault("per_page", str(self.settings.per_page))
         return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote, safe=",")))
 
-    def paginate(self, url: str) -> list[Record]:
-        """Every item of every page starting at ``url`` (follows ``next_url`` to the end)."""
-        items: list[Record] = []
+    def paginate(
+        self, url: str, *, until: float | None = None, decode: Decoder | None = None
+    ) -> list[Any]:
+        """Every item of every page starting at ``url`` (follows ``next_url`` to the end).
+
+        ``until`` is a :func:`time.monotonic` time by which every request must end.
+        With ``decode`` (a data page into an Arrow record table, see :meth:`_checked`)
+        the list holds one table per page.
+        """
+        from koladagap.kolada.answers import asked, bounds
+
+        limit = bounds(asked(url), self.settings.per_page)
+        items: list[Any] = []
         seen = {_page_key(url)}
         page_url = url
-        for _ in range(MAX_PAGES):
-            payload = get_json(self.session, page_url, self.settings, self.limiter)
-            items.extend(payload["values"])
+        n = 0
+        for _ in range(limit.pages):
+            payload = get_json(
+                self.session,
+                page_url,
+                self.settings,
+                self.limiter,
+                home=self.base_url,
+                until=until,
+                decode=decode,
+            )
+            page = payload["values"]
+            n += page.num_rows if decode is not None else len(page)
+            items.extend([page] if decode is not None else page)
+            if n > limit.pages * self.settings.per_page:
+                raise PaginationError(
+                    f"the answer runs to more than {limit.pages * self.settings.per_page} "
+                    f"objects, more than the query can return ({limit.items})",
+                    url=url,
+                )
             nxt = payload.get("next_url") or payload.get("next_page")
             if not nxt:
                 return items
             if not isinstance(nxt, str):
                 raise PaginationError(f"next_url is not a URL: {nxt!r}", url=page_url)
             new = self._next(page_url, nxt)
+            if not same_origin(new, self.base_url):
+                scheme, host, port = origin(self.base_url)
+                raise PaginationError(
+                    f"next_url leads to another host ({new[:200]}); only links to "
+                    f"{scheme}://{host}:{port} are followed",
+                    url=page_url,
+                )
             if _page_key(new) in seen:
                 raise PaginationError(
                     f"next_url leads back to a page already read ({new})", url=page_url
                 )
             seen.add(_page_key(new))
             page_url = new
-        raise PaginationError(f"more than {MAX_PAGES} pages", url=url)
+        raise PaginationError(
+            f"more than {limit.pages} pages, more than the query can return "
+            f"({limit.items} objects at {self.settings.per_page} a page)",
+            url=url,
+        )
 
     def fetch_all(self, urls: Sequence[str]) -> list[Record]:
         """Fetch every URL (all pages) with bounded concurrency; items in URL order.
 
         If any request fails after its retries, the pending ones are cancelled and
-        the error is raised: never a silently shorter result.
+        the error is raised: never a silently shorter result. The answer to a data
+        URL is checked against what it asked for
+        (:func:`koladagap.kolada.answers.checked_table`) before it is returned.
+        """
+        return [item for part in self._gather(urls, self._items) for item in part]
+
+    def _items(self, url: str, *, until: float | None = None) -> list[Record]:
+        from koladagap.kolada.answers import asked, checked_table
+
+        items: list[Record] = self.paginate(url, until=until)
+        if items and asked(url).is_data:
+            checked_table(items, url)
+        return items
+
+    def _gather(
+        self, urls: Sequence[str], work: Callable[..., T], *, until: float | None = None
+    ) -> list[T]:
+        """``work(url, until=...)`` for every URL on the thread pool; results in URL order.
+
+        The fetch ends by ``settings.fetch_deadline`` seconds from now (or ``until``).
         """
         if not urls:
             return []
+        import time
+
+        end = time.monotonic() + self.settings.fetch_deadline
+        if until is not None:
+            end = min(end, until)
         total = len(urls)
         if total == 1 or self.settings.max_workers == 1:
-            out: list[Record] = []
+            out: list[T] = []
             for done, u in enumerate(urls, 1):
-                out.extend(self.paginate(u))
+                out.append(work(u, until=end))
                 self._report(done, total)
             return out
-        results: dict[int, list[Record]] = {}
+        results: dict[int, T] = {}
         with ThreadPoolExecutor(
             max_workers=self.settings.max_workers, thread_name_prefix="koladagap"
         ) as pool:
-            futures: dict[Future[list[Record]], int] = {
-                pool.submit(self.paginate, u): i for i, u in enumerate(urls)
+            futures: dict[Future[T], int] = {
+                pool.submit(work, u, until=end): i for i, u in enumerate(urls)
             }
             pending = set(futures)
             while pending:
@@ -316,7 +340,24 @@ class KoladaClient:
                         raise err
                     results[futures[fut]] = fut.result()
                 self._report(len(results), total)
-        return [item for i in range(total) for item in results[i]]
+        return [results[i] for i in range(total)]
+
+    def _checked(self, url: str, *, until: float | None = None) -> pa.Table:
+        """Every page of one data URL as a flat tidy Arrow table, checked against the URL.
+
+        The pages are parsed by Arrow (:func:`~koladagap.kolada.frames.envelope_table`),
+        never as Python objects.
+        """
+        from koladagap.kolada.answers import checked_table
+        from koladagap.kolada.frames import envelope_table
+
+        ou = "/oudata/" in url
+
+        def decode(body: bytes, page_url: str) -> dict[str, Any]:
+            table, nxt = envelope_table(body, ou=ou, source=page_url)
+            return {"values": table, "next_url": nxt}
+
+        return checked_table(self.paginate(url, until=until, decode=decode), url)
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -400,14 +441,10 @@ class KoladaClient:
         With ``municipalities=None`` the bulk form is used and the answer includes
         every kommun, region and Riket and group means (ids starting with ``G``).
         Ids that came back with no data are logged and kept in :attr:`missing_ids`.
+        Every answer is checked against what it asked for
+        (:func:`koladagap.kolada.answers.checked_table`) before it is returned.
         """
-        k = parse_ids(kpis, "kpi")
-        m = parse_ids(municipalities, "municipality")
-        urls = self.build_urls("data", kpis=k, municipalities=m, years=years, from_date=from_date)
-        records = self.fetch_all(urls)
-        if from_date is None:
-            self._note_missing(records, k, "municipality", m)
-        return records
+        return self._records("data", kpis, municipalities, years, from_date)
 
     def oudata(
         self,
@@ -417,21 +454,89 @@ class KoladaClient:
         *,
         from_date: str | dt.date | None = None,
     ) -> list[Record]:
-        """Data objects for KPIs × organisational units × years."""
+        """Data objects for KPIs × organisational units × years (checked as :meth:`data`)."""
+        return self._records("oudata", kpis, ous, years, from_date)
+
+    def data_frame(
+        self,
+        kpis: str | Iterable[str],
+        municipalities: str | Iterable[str] | None = None,
+        years: str | int | Iterable[int | str] | None = None,
+        *,
+        from_date: str | dt.date | None = None,
+        ou: bool = False,
+        note_missing: bool = True,
+    ) -> pd.DataFrame:
+        """:meth:`data` (or :meth:`oudata` with ``ou=True``) as the tidy long frame.
+
+        Each URL's answer is converted and checked on the thread that fetched it, so
+        the work overlaps the waiting; identical repeats of a row are dropped. With
+        ``note_missing=False`` ids without data are not logged (see :meth:`note_missing_in`).
+        """
+        import pyarrow as pa
+
+        from koladagap.kolada.frames import table_to_frame
+
+        endpoint = "oudata" if ou else "data"
+        k, u, urls = self._data_query(endpoint, kpis, municipalities, years, from_date)
+        tables = self._gather(urls, self._checked)
+        frame = table_to_frame(pa.concat_tables(tables) if tables else _empty(ou), ou=ou)
+        if from_date is None and note_missing:
+            self.note_missing_in(frame, k, u, ou=ou)
+        return frame
+
+    def note_missing_in(
+        self, frame: pd.DataFrame, kpis: list[str], units: list[str], *, ou: bool = False
+    ) -> None:
+        """Log and keep in :attr:`missing_ids` the ids asked for that ``frame`` lacks."""
+        unit_col = "ou_id" if ou else "municipality_id"
+        got_k = set(frame["kpi"].unique().tolist())  # unique first: iterating is slow
+        got_u = set(frame[unit_col].unique().tolist())
+        self._note_missing(got_k, got_u, kpis, "ou" if ou else "municipality", units)
+
+    def _data_query(
+        self,
+        endpoint: str,
+        kpis: str | Iterable[str],
+        units: str | Iterable[str] | None,
+        years: str | int | Iterable[int | str] | None,
+        from_date: str | dt.date | None,
+    ) -> tuple[list[str], list[str], list[str]]:
         k = parse_ids(kpis, "kpi")
-        o = parse_ids(ous, "ou")
-        records = self.fetch_all(
-            self.build_urls("oudata", kpis=k, ous=o, years=years, from_date=from_date)
-        )
+        u = parse_ids(units, "ou" if endpoint == "oudata" else "municipality")
+        if endpoint == "oudata":
+            urls = self.build_urls(endpoint, kpis=k, ous=u, years=years, from_date=from_date)
+        else:
+            urls = self.build_urls(
+                endpoint, kpis=k, municipalities=u, years=years, from_date=from_date
+            )
+        return k, u, urls
+
+    def _records(
+        self,
+        endpoint: str,
+        kpis: str | Iterable[str],
+        units: str | Iterable[str] | None,
+        years: str | int | Iterable[int | str] | None,
+        from_date: str | dt.date | None,
+    ) -> list[Record]:
+        k, u, urls = self._data_query(endpoint, kpis, units, years, from_date)
+        records = self.fetch_all(urls)
         if from_date is None:
-            self._note_missing(records, k, "ou", o)
+            unit_key = "ou" if endpoint == "oudata" else "municipality"
+            got_k = {r.get("kpi") for r in records}
+            got_u = {r.get(unit_key) for r in records}
+            self._note_missing(got_k, got_u, k, unit_key, u)
         return records
 
     def _note_missing(
-        self, records: list[Record], kpis: list[str], unit_key: str, units: list[str]
+        self,
+        got_k: set[Any],
+        got_u: set[Any],
+        kpis: list[str],
+        unit_key: str,
+        units: list[str],
     ) -> None:
-        got_k = {r.get("kpi") for r in records}
-        got_u = {r.get(unit_key) for r in records}
         self.missing_ids = {
             "kpi": [x for x in kpis if x not in got_k],
             unit_key: [x for x in units if x not in got_u],
@@ -439,3 +544,9 @@ class KoladaClient:
         for kind, ids in self.missing_ids.items():
             if ids:
                 log.warning("Kolada returned no data for %s id(s): %s", kind, ", ".join(ids))
+
+
+def _empty(ou: bool) -> pa.Table:
+    from koladagap.kolada.schema import DATA_SCHEMA, OU_DATA_SCHEMA
+
+    return (OU_DATA_SCHEMA if ou else DATA_SCHEMA).empty_table()

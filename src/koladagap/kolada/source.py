@@ -27,13 +27,14 @@ import datetime as dt
 import logging
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 import pandas as pd
 
 from koladagap.columns import KPI, MUNICIPALITY_ID, PERIOD, is_group
 from koladagap.errors import (
     CorruptCacheError,
+    HTTPStatusError,
     InputError,
     InvalidYearsError,
     OfflineMissingError,
@@ -42,7 +43,7 @@ from koladagap.errors import (
 from koladagap.kolada import metadata as meta
 from koladagap.kolada.cache import Cache
 from koladagap.kolada.client import KoladaClient
-from koladagap.kolada.frames import drop_groups, records_to_frame
+from koladagap.kolada.frames import drop_groups
 from koladagap.kolada.http import HTTPSettings
 from koladagap.kolada.sample import (
     sample_kpi_groups,
@@ -51,7 +52,7 @@ from koladagap.kolada.sample import (
     sample_municipality_groups,
     sample_values,
 )
-from koladagap.kolada.schema import parse_ids, parse_years
+from koladagap.kolada.schema import empty_data_frame, parse_ids, parse_years
 
 log = logging.getLogger("koladagap")
 
@@ -79,6 +80,14 @@ def check_mode(mode: str, what: str = "mode", *, stacklevel: int = 3) -> Mode:
     if mode not in MODES:
         raise InputError(f"invalid {what} {mode!r}: expected 'api', 'offline' or 'sample'")
     return cast(Mode, mode)
+
+
+class Fetched(NamedTuple):
+    """What :meth:`KoladaSource.values` found before the id check: not cached yet."""
+
+    todo: list[str]  # the KPIs downloaded
+    got: pd.DataFrame  # their values, checked against the query
+    cached: pd.DataFrame  # the values of the other KPIs, read from the cache
 
 
 class UnknownIdWarning(UserWarning):
@@ -178,9 +187,37 @@ class KoladaSource:
         return df
 
     # -- metadata verbs ----------------------------------------------------
-    def kpis(self, q: str | None = None, *, gender_split: bool | None = None) -> pd.DataFrame:
-        """Search the KPI catalogue by words in the id or title (see :func:`kpis`)."""
-        return meta.search_kpis(self._metadata("kpis"), q, gender_split=gender_split)
+    def kpis(
+        self,
+        q: str | Iterable[str] | None = None,
+        *,
+        gender_split: bool | None = None,
+        area: str | None = None,
+        perspective: str | None = None,
+        municipality_type: str | None = None,
+        has_ou_data: bool | None = None,
+        since: str | dt.date | None = None,
+    ) -> pd.DataFrame:
+        """Search the KPI catalogue: words in id, title or description, or ids; filters.
+
+        See :func:`koladagap.kolada.metadata.search_kpis`. Online the catalogue is
+        fetched once and cached; offline it is read from the cache (or, never
+        fetched, the catalogue shipped with koladagap).
+        """
+        return meta.search_kpis(
+            self._metadata("kpis"),
+            q,
+            gender_split=gender_split,
+            area=area,
+            perspective=perspective,
+            municipality_type=municipality_type,
+            has_ou_data=has_ou_data,
+            since=since,
+        )
+
+    def areas(self) -> pd.DataFrame:
+        """Kolada's operating areas: ``area, n_kpis, n_gender_split`` (see :func:`areas`)."""
+        return meta.list_areas(self._metadata("kpis"))
 
     def municipalities(self, q: str | None = None, *, kind: str | None = None) -> pd.DataFrame:
         """Municipalities and regions by title and kind (see :func:`municipalities`)."""
@@ -239,7 +276,10 @@ class KoladaSource:
     # -- unknown ids -------------------------------------------------------
     def check_ids(self, kpis: list[str], municipalities: list[str]) -> tuple[list[str], list[str]]:
         """Split requested ids into known ones; return the unknown ``(kpis, municipalities)``."""
-        if self.mode == "api" and kpis and not self.cache.meta_file("kpis").exists():
+        known_k: set[str] = set()
+        if not kpis:
+            pass  # nothing to ask about (no catalogue fetched for nothing)
+        elif self.mode == "api" and not self.cache.meta_file("kpis").exists():
             # No catalogue yet: KPIs already cached are known; ask Kolada about the
             # others only (one small request per 25 ids instead of the 6 000-KPI list).
             known_k = {k for k in kpis if self.cache.partition_file(k).exists()}
@@ -253,10 +293,15 @@ class KoladaSource:
         if self.mode == "sample":
             known_k &= set(sample_values()[KPI].unique())
         bad_k = [k for k in kpis if k not in known_k]
-        bad_m: list[str] = []
-        if municipalities:
+        bad_m = list(municipalities)
+        if bad_m and self.mode == "api" and not self.cache.meta_file("municipalities").exists():
+            # Kolada's kommuner, regioner and Riket ship with koladagap (their ids have
+            # not changed since 2007): no request for the list when all are in it.
+            shipped = set(sample_municipalities()["id"].dropna())
+            bad_m = [m for m in bad_m if m not in shipped]
+        if bad_m:
             known_m = set(self._metadata("municipalities")["id"].dropna())
-            bad_m = [m for m in municipalities if m not in known_m]
+            bad_m = [m for m in bad_m if m not in known_m]
         if bad_m:  # group ids (G…) stand where municipality ids do
             known_g = set(self._metadata("municipality_groups")["group_id"].dropna())
             bad_m = [m for m in bad_m if m not in known_g]
@@ -280,7 +325,11 @@ class KoladaSource:
         munis = parse_ids(municipality, "municipality")
         yrs = parse_years(years)
         check_not_future(yrs)
-        bad_k, bad_m = self.check_ids(kpis, munis)
+        fetched: Fetched | None = None
+        if self.mode == "api" and not refresh:
+            (bad_k, bad_m), fetched = self._fetch_then_check(kpis, munis, yrs)
+        else:
+            bad_k, bad_m = self.check_ids(kpis, munis)
         if bad_k or bad_m:
             where = "the shipped sample" if self.mode == "sample" else "Kolada"
             parts = []
@@ -297,11 +346,69 @@ class KoladaSource:
             munis = [m for m in munis if m not in bad_m]
         if self.mode == "sample":
             df = _select(sample_values(), kpis, munis, yrs)
+        elif fetched is not None:  # downloaded before the id check: keep the known ids only
+            df = self._keep_known(fetched, kpis, munis, yrs)
         else:
             df = self._values_cached(kpis, munis, yrs, refresh=refresh)
         if not include_groups and not is_group(pd.Series(munis, dtype=object)).any():
             df = drop_groups(df)
         return df.sort_values([KPI, MUNICIPALITY_ID, PERIOD, "gender"], ignore_index=True)
+
+    def _fetch_then_check(
+        self, kpis: list[str], munis: list[str], yrs: list[int]
+    ) -> tuple[tuple[list[str], list[str]], Fetched | None]:
+        """Download what the cache lacks, then :meth:`check_ids` only what the data left open.
+
+        An id with data is known to Kolada (every row is checked against the query),
+        so only the ids without data are asked about: a cold fetch of known ids sends
+        the data requests alone, a warm one nothing. Returns the unknown ids and what
+        was found (:class:`Fetched`, not yet cached); ``None`` when Kolada refused the
+        download (HTTP 4xx) and unknown ids explain it (the known ones are then fetched
+        again). A Kolada that fails (5xx, no answer) fails the call at once.
+        """
+        todo = list(self.cache.missing_by_kpi(kpis, munis or None, yrs or None))
+        rest = [k for k in kpis if k not in todo]
+        cached = self._read_cache(rest, munis, yrs) if rest else empty_data_frame()
+        got = empty_data_frame()
+        if todo:
+            try:
+                got = self.client.data_frame(todo, munis or None, yrs or None, note_missing=False)
+            except HTTPStatusError as err:
+                if not 400 <= err.status < 500 or err.status == 429:
+                    raise  # Kolada failing: the id check would fail the same way
+                bad = self.check_ids(kpis, munis)  # Kolada refusing: unknown ids may say why
+                if bad[0] or bad[1]:
+                    return bad, None
+                raise
+        seen_k = {*got[KPI].unique().tolist(), *cached[KPI].unique().tolist()}
+        seen_m = {
+            *got[MUNICIPALITY_ID].unique().tolist(),
+            *cached[MUNICIPALITY_ID].unique().tolist(),
+        }
+        open_k = [k for k in kpis if k not in seen_k]
+        open_m = [m for m in munis if m not in seen_m]
+        bad = self.check_ids(open_k, open_m) if open_k or open_m else ([], [])
+        return bad, Fetched(todo, got, cached)
+
+    def _keep_known(
+        self, found: Fetched, kpis: list[str], munis: list[str], yrs: list[int]
+    ) -> pd.DataFrame:
+        """Cache the download for the known ids only; the values of the query."""
+        todo = [k for k in found.todo if k in kpis]
+        got, cached = found.got, found.cached
+        if todo:
+            got = got.loc[got[KPI].isin(todo).to_numpy(dtype=bool)]
+            if munis:
+                got = got.loc[got[MUNICIPALITY_ID].isin(munis).to_numpy(dtype=bool)]
+            self.client.note_missing_in(got, todo, munis)
+            self._write(got, todo, munis, yrs)
+            got = got.loc[~got["isdeleted"].to_numpy(dtype=bool)]  # as the cache reads back
+        if munis:
+            cached = cached.loc[cached[MUNICIPALITY_ID].isin(munis).to_numpy(dtype=bool)]
+        parts = [p for p in (cached, got) if len(p)]
+        if not parts:
+            return empty_data_frame()
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
     def _values_cached(
         self, kpis: list[str], munis: list[str], yrs: list[int], *, refresh: bool
@@ -341,8 +448,18 @@ class KoladaSource:
     def _fetch(
         self, kpis: list[str], munis: list[str], yrs: list[int], from_date: str | None = None
     ) -> None:
-        records = self.client.data(kpis, munis or None, yrs or None, from_date=from_date)
-        df = records_to_frame(records, source=self.base_url + "/data")
+        df = self.client.data_frame(kpis, munis or None, yrs or None, from_date=from_date)
+        self._write(df, kpis, munis, yrs, from_date)
+
+    def _write(
+        self,
+        df: pd.DataFrame,
+        kpis: list[str],
+        munis: list[str],
+        yrs: list[int],
+        from_date: str | None = None,
+    ) -> None:
+        """Cache ``df``, the checked answer to the query for ``kpis`` × ``munis`` × ``yrs``."""
         query = {
             "municipalities": munis or "*",
             "years": yrs or "*",
@@ -367,8 +484,8 @@ class KoladaSource:
                 return
             # Changes only, for every municipality (the bulk form: one request per KPI
             # chunk and year chunk), applied to everything the cache holds for these KPIs.
-            records = self.client.data(old, None, yrs or None, from_date=since.date().isoformat())
-            df = drop_groups(records_to_frame(records, source=self.base_url + "/data"))
+            day = since.date().isoformat()
+            df = drop_groups(self.client.data_frame(old, None, yrs or None, from_date=day))
             if df.empty:
                 return  # nothing changed: the files stay as they are
             query = {"municipalities": "*", "years": yrs or "*", "kpis": old}
