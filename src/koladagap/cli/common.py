@@ -199,19 +199,23 @@ def save_table(
     """
     check_out(path)
     check_new(path, lang, force=force)
-    framed = with_source(df, source)
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(framed, preserve_index=False)
+            if source is not None and SOURCE_COLUMN not in df.columns:
+                # the attribution column made in Arrow: no Python string per row
+                table = pa.Table.from_pandas(df, preserve_index=False)
+                table = table.append_column(SOURCE_COLUMN, pa.repeat(pa.scalar(source), len(df)))
+            else:
+                table = pa.Table.from_pandas(with_source(df, source), preserve_index=False)
             if source is not None:
                 meta = {**(table.schema.metadata or {}), b"source": source.encode("utf-8")}
                 table = table.replace_schema_metadata(meta)
             pq.write_table(table, tmp)
         else:
-            csv_frame(framed).to_csv(tmp, index=False)
+            csv_frame(with_source(df, source)).to_csv(tmp, index=False)
 
 
 def write_table(
