@@ -106,7 +106,9 @@ class HTTPSettings:
             page (at most ``per_page`` objects: KPIs × ids × years); ``False`` uses
             lists of 25 and follows the extra pages.
         max_body_bytes: the largest answer read, both as sent (compressed) and once
-            inflated; default 64 MiB (a full page of 5000 data objects is about 2 MB).
+            inflated; default 16 MiB (a full page of 5000 data objects is about 2 MB, the
+            largest real metadata page about 3 MB; four answers in flight, parsed, stay
+            well under 1 GB).
         request_deadline: seconds one request may take in all (connecting, every
             retry and its wait, reading a slow answer); default 300.
         fetch_deadline: seconds one fetch (every request of one query) may take;
@@ -137,7 +139,7 @@ from 0.1 to 1000 (0 turns the cap off, for a local stand-in only)
     municipality_type_param: str = "region_type"
     fit_pages: bool = True
     extra_headers: dict[str, str] = field(default_factory=dict)
-    max_body_bytes: int = 64 * 2**20
+    max_body_bytes: int = 16 * 2**20
     request_deadline: float = 300.0
     fetch_deadline: float = 3600.0
     retry_after_max: float = 60.0
