@@ -18,61 +18,11 @@ from koladagap.cli.common import (
 )
 from koladagap.errors import TransportError
 from koladagap.labels import ATTRIBUTION_PROCESSED
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "sv": {
-        "available": "{mid} {name}: {n} nyckeltal med värden{where}",
-        "available_sample": " (det medföljande urvalet: bara dess nyckeltal)",
-        "available_offline": " (cachen: bara de nyckeltal som har hämtats)",
-        "available_none": "Inga nyckeltal med värden för {mid} {name}{where}; inget skrevs.",
-        "ranked": "{kpi} {year}, {what}: {n} av {total} {kind} rangordnade{missing}",
-        "ranked_missing": "; {m} utan värde står sist utan plats",
-        "kommun": "kommuner",
-        "region": "regioner",
-        "gender_T": "totalt",
-        "gender_K": "kvinnor",
-        "gender_M": "män",
-        "gender_gap": "skillnad kvinnor − män (störst först)",
-        "gender_gap_asc": "skillnad kvinnor − män (minst först)",
-        "status_ok": "Kolada: svarar på {ms} ms ({url})",
-        "status_down": "Kolada: svarar inte ({url})",
-        "cache": "Cache: {path} – {what}",
-        "status_cache_empty": "tom",
-        "cache_unreadable": "kan inte läsas ({problem})",
-        "cache_holds": "{kpis} nyckeltal, {files} filer, {size}, senast hämtat {when}",
-        "cache_corrupt": "; {n} skadade (se koladagap cache info)",
-        "down": "hälsokontrollen misslyckades: {reason}",
-    },
-    "en": {
-        "available": "{mid} {name}: {n} KPIs with values{where}",
-        "available_sample": " (the shipped sample: only its KPIs)",
-        "available_offline": " (the cache: only the KPIs fetched)",
-        "available_none": "No KPIs with values for {mid} {name}{where}; nothing written.",
-        "ranked": "{kpi} {year}, {what}: {n} of {total} {kind} ranked{missing}",
-        "ranked_missing": "; {m} without a value are last, without a rank",
-        "kommun": "kommuner",
-        "region": "regions",
-        "gender_T": "total",
-        "gender_K": "women",
-        "gender_M": "men",
-        "gender_gap": "gap women − men (largest first)",
-        "gender_gap_asc": "gap women − men (smallest first)",
-        "status_ok": "Kolada: answers in {ms} ms ({url})",
-        "status_down": "Kolada: does not answer ({url})",
-        "cache": "Cache: {path} – {what}",
-        "status_cache_empty": "empty",
-        "cache_unreadable": "cannot be read ({problem})",
-        "cache_holds": "{kpis} KPIs, {files} files, {size}, last fetched {when}",
-        "cache_corrupt": "; {n} damaged (see koladagap cache info)",
-        "down": "the health check failed: {reason}",
-    },
-}
-"""This family's messages (to move into :mod:`koladagap.render.i18n.cli`)."""
+from koladagap.render.i18n.cli import EXPLORE, message
 
 
 def _m(lang: str, key: str, **kw: Any) -> str:
-    table = MESSAGES.get(lang, MESSAGES["sv"])
-    return table[key].format(**kw)
+    return message(lang, key, table=EXPLORE, **kw)
 
 
 def register(sub: Any) -> None:

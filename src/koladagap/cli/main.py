@@ -71,8 +71,6 @@ EXIT_INTERRUPTED = 130
 EXIT_CLOSED_PIPE = 141
 """The reader of stdout went away (``koladagap search … | head -1``): 128 + SIGPIPE (13)."""
 
-_INTERRUPTED = {"sv": "avbrutet (Ctrl-C)", "en": "interrupted (Ctrl-C)"}
-
 
 def family(name: str) -> ModuleType:
     """The command family module ``koladagap.cli.<name>``, imported now."""
@@ -242,7 +240,7 @@ class Interrupt:
         """The one line, said once however often it is asked for."""
         if self._said.acquire(blocking=False):
             with contextlib.suppress(OSError, ValueError):  # stderr closed as well
-                print(f"koladagap: {_INTERRUPTED[self.lang]}", file=sys.stderr, flush=True)
+                print(f"koladagap: {msg(self.lang, 'interrupted')}", file=sys.stderr, flush=True)
 
     def exit(self) -> None:
         """Say the line and end the process now (exit code 130)."""

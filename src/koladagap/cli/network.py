@@ -17,38 +17,14 @@ from typing import Any
 from koladagap._files import atomic_path
 from koladagap.cli.common import EXIT_OK, add_source, claim_folder, kolada, msg, step
 from koladagap.errors import InputError
+from koladagap.render.i18n.cli import NETWORK, message
 
 CSV_NAME = "natverk.csv"
 DECK_FORMATS = ("pptx", "pdf")
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "need_plan": "ange nätverksfilen med --plan och en mapp med --out",
-        "need_members": "ange medlemmarna med --members, t.ex. --members 1233,1280,0180",
-        "wrong_mode": "{opts} hör till körningen, inte till network init",
-        "wrong_run": "{opts} hör till network init; för att köra: --plan FIL --out MAPP",
-        "init_written": "Skrev nätverksfilen {path} ({n} organisationer). Kör den med: "
-        "koladagap network --plan {path} --out natverk",
-        "exists": "{path} finns redan; välj ett annat namn med --out eller skriv över med --force",
-        "run": "Nätverket {name}: {n} organisationer, {k} nyckeltal, {meeting} ({year}).",
-        "step_write": "Skriver nätverkets material …",
-    },
-    "en": {
-        "need_plan": "give the network file with --plan and a folder with --out",
-        "need_members": "give the members with --members, e.g. --members 1233,1280,0180",
-        "wrong_mode": "{opts} belong to running a network, not to network init",
-        "wrong_run": "{opts} belong to network init; to run: --plan FILE --out FOLDER",
-        "init_written": "Wrote the network file {path} ({n} organisations). Run it with: "
-        "koladagap network --plan {path} --out natverk",
-        "exists": "{path} exists; choose another name with --out or overwrite with --force",
-        "run": "The network {name}: {n} organisations, {k} KPIs, {meeting} ({year}).",
-        "step_write": "Writing the network's material …",
-    },
-}
-
 
 def _t(lang: str, key: str, **kw: Any) -> str:
-    return _TEXT["en" if lang == "en" else "sv"][key].format(**kw)
+    return message(lang, key, table=NETWORK, **kw)
 
 
 def register(sub: Any) -> None:

@@ -21,6 +21,7 @@ CLI: dict[str, dict[str, str]] = {
     "sv": {
         "error": "fel",
         "warning": "varning",
+        "interrupted": "avbrutet (Ctrl-C)",
         "row": "{n} rad",
         "rows": "{n} rader",
         "more_row": "… {n} rad till; skriv till fil med --out",
@@ -100,6 +101,7 @@ CLI: dict[str, dict[str, str]] = {
     "en": {
         "error": "error",
         "warning": "warning",
+        "interrupted": "interrupted (Ctrl-C)",
         "row": "{n} row",
         "rows": "{n} rows",
         "more_row": "… {n} more row; write it to a file with --out",
@@ -230,6 +232,84 @@ MEASUREMENTS: dict[str, dict[str, str]] = {
 }
 
 
+EXPLORE: dict[str, dict[str, str]] = {
+    "sv": {
+        "available": "{mid} {name}: {n} nyckeltal med värden{where}",
+        "available_sample": " (det medföljande urvalet: bara dess nyckeltal)",
+        "available_offline": " (cachen: bara de nyckeltal som har hämtats)",
+        "available_none": "Inga nyckeltal med värden för {mid} {name}{where}; inget skrevs.",
+        "ranked": "{kpi} {year}, {what}: {n} av {total} {kind} rangordnade{missing}",
+        "ranked_missing": "; {m} utan värde står sist utan plats",
+        "kommun": "kommuner",
+        "region": "regioner",
+        "gender_T": "totalt",
+        "gender_K": "kvinnor",
+        "gender_M": "män",
+        "gender_gap": "skillnad kvinnor − män (störst först)",
+        "gender_gap_asc": "skillnad kvinnor − män (minst först)",
+        "status_ok": "Kolada: svarar på {ms} ms ({url})",
+        "status_down": "Kolada: svarar inte ({url})",
+        "cache": "Cache: {path} – {what}",
+        "status_cache_empty": "tom",
+        "cache_unreadable": "kan inte läsas ({problem})",
+        "cache_holds": "{kpis} nyckeltal, {files} filer, {size}, senast hämtat {when}",
+        "cache_corrupt": "; {n} skadade (se koladagap cache info)",
+        "down": "hälsokontrollen misslyckades: {reason}",
+    },
+    "en": {
+        "available": "{mid} {name}: {n} KPIs with values{where}",
+        "available_sample": " (the shipped sample: only its KPIs)",
+        "available_offline": " (the cache: only the KPIs fetched)",
+        "available_none": "No KPIs with values for {mid} {name}{where}; nothing written.",
+        "ranked": "{kpi} {year}, {what}: {n} of {total} {kind} ranked{missing}",
+        "ranked_missing": "; {m} without a value are last, without a rank",
+        "kommun": "kommuner",
+        "region": "regions",
+        "gender_T": "total",
+        "gender_K": "women",
+        "gender_M": "men",
+        "gender_gap": "gap women − men (largest first)",
+        "gender_gap_asc": "gap women − men (smallest first)",
+        "status_ok": "Kolada: answers in {ms} ms ({url})",
+        "status_down": "Kolada: does not answer ({url})",
+        "cache": "Cache: {path} – {what}",
+        "status_cache_empty": "empty",
+        "cache_unreadable": "cannot be read ({problem})",
+        "cache_holds": "{kpis} KPIs, {files} files, {size}, last fetched {when}",
+        "cache_corrupt": "; {n} damaged (see koladagap cache info)",
+        "down": "the health check failed: {reason}",
+    },
+}
+"""The messages of ``available``, ``rank`` and ``status`` (:mod:`koladagap.cli.explore`)."""
+
+
+NETWORK: dict[str, dict[str, str]] = {
+    "sv": {
+        "need_plan": "ange nätverksfilen med --plan och en mapp med --out",
+        "need_members": "ange medlemmarna med --members, t.ex. --members 1233,1280,0180",
+        "wrong_mode": "{opts} hör till körningen, inte till network init",
+        "wrong_run": "{opts} hör till network init; för att köra: --plan FIL --out MAPP",
+        "init_written": "Skrev nätverksfilen {path} ({n} organisationer). Kör den med: "
+        "koladagap network --plan {path} --out natverk",
+        "exists": "{path} finns redan; välj ett annat namn med --out eller skriv över med --force",
+        "run": "Nätverket {name}: {n} organisationer, {k} nyckeltal, {meeting} ({year}).",
+        "step_write": "Skriver nätverkets material …",
+    },
+    "en": {
+        "need_plan": "give the network file with --plan and a folder with --out",
+        "need_members": "give the members with --members, e.g. --members 1233,1280,0180",
+        "wrong_mode": "{opts} belong to running a network, not to network init",
+        "wrong_run": "{opts} belong to network init; to run: --plan FILE --out FOLDER",
+        "init_written": "Wrote the network file {path} ({n} organisations). Run it with: "
+        "koladagap network --plan {path} --out natverk",
+        "exists": "{path} exists; choose another name with --out or overwrite with --force",
+        "run": "The network {name}: {n} organisations, {k} KPIs, {meeting} ({year}).",
+        "step_write": "Writing the network's material …",
+    },
+}
+"""The messages of ``network`` and ``network init`` (:mod:`koladagap.cli.network`)."""
+
+
 def message(
     lang: str, key: str, *, table: dict[str, dict[str, str]] | None = None, **kw: Any
 ) -> str:
@@ -263,4 +343,4 @@ def row_count(lang: str, n: int, *, more: bool = False) -> str:
     return message(lang, key, n=format_number(n, lang, decimals=0))
 
 
-__all__ = ["CHECKLIST", "CLI", "MEASUREMENTS", "message", "row_count"]
+__all__ = ["CHECKLIST", "CLI", "EXPLORE", "MEASUREMENTS", "NETWORK", "message", "row_count"]
