@@ -398,3 +398,32 @@ def test_id_lists_are_sized_so_each_answer_fits_one_page() -> None:
     assert all(18 * s * 13 <= 5000 for s in sizes)
     old = KoladaClient(BASE, settings=HTTPSettings(fit_pages=False))
     assert len(old.build_urls("data", kpis=kpis, municipalities=munis, years="2010-2022")) == 12
+
+
+def test_ctrl_c_drops_the_requests_still_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while waiting for answers cancels what has not started (no new requests)."""
+    import koladagap.kolada.client as client_module
+
+    client = KoladaClient("http://127.0.0.1:9/v3", settings=HTTPSettings(max_workers=3))
+    release = threading.Event()
+    started: list[str] = []
+
+    def work(url: str, *, until: float | None = None) -> str:
+        started.append(url)
+        if url != "u0":
+            release.wait(30)  # the others stay in flight until the test lets them go
+        return url
+
+    def ctrl_c(fs: Any, return_when: Any) -> Any:
+        t0 = time.monotonic()
+        while len(started) < 4 and time.monotonic() - t0 < 10:  # u0 done, three in flight
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(client_module, "wait", ctrl_c)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client._gather([f"u{i}" for i in range(20)], work)
+        assert len(started) == 4  # the other 16 never start
+    finally:
+        release.set()

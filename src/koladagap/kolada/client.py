@@ -323,9 +323,11 @@ class KoladaClient:
                 self._report(done, total)
             return out
         results: dict[int, T] = {}
-        with ThreadPoolExecutor(
+        pool = ThreadPoolExecutor(
             max_workers=self.settings.max_workers, thread_name_prefix="koladagap"
-        ) as pool:
+        )
+        interrupted = False
+        try:
             futures: dict[Future[T], int] = {
                 pool.submit(work, u, until=end): i for i, u in enumerate(urls)
             }
@@ -340,6 +342,12 @@ class KoladaClient:
                         raise err
                     results[futures[fut]] = fut.result()
                 self._report(len(results), total)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
+        finally:
+            # Ctrl-C: drop what waits and do not wait for the requests in flight
+            pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
         return [results[i] for i in range(total)]
 
     def _checked(self, url: str, *, until: float | None = None) -> pa.Table:
