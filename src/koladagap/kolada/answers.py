@@ -12,7 +12,8 @@ checks hold however the URL was built. From it follow:
   for, no two rows for one KPI × id × period × gender with different contents
   (identical repeats are dropped).
 
-Links are followed only to the API's own origin (:func:`same_origin`).
+Links are followed only to the API's own origin
+(:func:`koladagap.kolada.transport.same_origin`).
 
 Anything else is a :class:`~koladagap.errors.ResponseFormatError` (an
 :class:`~koladagap.errors.APIError`, exit 3) naming the URL, raised before anything
@@ -24,10 +25,6 @@ Examples:
     (('N00906', 'N00905'), None, (2021, 2022))
     >>> bounds(a, per_page=5000).pages  # every municipality and group: a generous bound
     10
-    >>> same_origin("https://api.kolada.se/v3/kpi?page=2", "https://api.kolada.se/v3")
-    True
-    >>> same_origin("http://169.254.169.254/latest", "https://api.kolada.se/v3")
-    False
 """
 
 from __future__ import annotations
@@ -162,27 +159,6 @@ def bounds(what: Asked, per_page: int) -> Bounds:
     return Bounds(items, max(1, math.ceil(items / per_page)) + PAGE_MARGIN)
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of ``url``, the port made explicit.
-
-    >>> origin("https://API.kolada.se/v3")
-    ('https', 'api.kolada.se', 443)
-    """
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1  # a malformed port matches nothing
-    if port is None:
-        port = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return (parts.scheme.lower(), (parts.hostname or "").lower(), port)
-
-
-def same_origin(url: str, base: str) -> bool:
-    """Whether ``url`` lies at the same scheme, host and port as ``base``."""
-    return origin(url) == origin(base)
-
-
 def _outside(column: pa.ChunkedArray, allowed: Sequence[Any] | None, form: str | None) -> list[Any]:
     """The distinct values of ``column`` not in ``allowed`` (or not matching ``form``)."""
     if allowed is not None:
@@ -312,6 +288,4 @@ __all__ = [
     "check_asked",
     "checked_table",
     "drop_repeats",
-    "origin",
-    "same_origin",
 ]
