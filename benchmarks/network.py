@@ -33,7 +33,7 @@ from typing import IO, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fetch import REPO, StandinProcess, peak_rss_mb, scratch
-from report_pack import EXTRA, plan_kpis
+from report_pack import EXTRA, plan_kpis, run_worker
 
 MEMBERS = ("1233", "1280", "1283", "1290", "1261")
 MENTOR = "1281"
@@ -121,17 +121,7 @@ def _work(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_work(spec: dict[str, Any]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__)), "worker", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPO,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"P5 worker failed: {proc.stderr[-3000:]}")
-    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return out
+    return run_worker(str(Path(__file__)), spec, "P5")
 
 
 def p5(repeat: int = 3, *, log: IO[str] = sys.stderr) -> dict[str, Any]:

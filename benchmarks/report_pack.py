@@ -135,18 +135,23 @@ def _work(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _run_work(spec: dict[str, Any]) -> dict[str, Any]:
+def run_worker(script: str, spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """``script worker SPEC`` in a fresh process; the JSON of its last output line."""
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__)), "worker", json.dumps(spec)],
+        [sys.executable, script, "worker", json.dumps(spec)],
         capture_output=True,
         text=True,
         timeout=900,
         cwd=REPO,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"P4 worker failed: {proc.stderr[-3000:]}")
+        raise RuntimeError(f"{name} worker failed: {proc.stderr[-3000:]}")
     out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return out
+
+
+def _run_work(spec: dict[str, Any]) -> dict[str, Any]:
+    return run_worker(str(Path(__file__)), spec, "P4")
 
 
 def _cli(plan: Path, cache_dir: Path, out: Path) -> dict[str, Any]:
