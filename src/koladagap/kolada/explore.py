@@ -280,7 +280,8 @@ def cache_summary(cache: Cache) -> dict[str, Any]:
     """What the cache holds: ``path, kpis, corrupt, files, bytes, last_fetched, problem``.
 
     ``kpis`` counts the KPIs with a values file, ``corrupt`` those whose file cannot
-    be read, ``files`` and ``bytes`` everything under the folder, ``last_fetched``
+    be read, ``files`` the Parquet data files and ``bytes`` everything under the
+    folder (checksums, locks and quarantine too), ``last_fetched``
     the newest fetch (UTC; ``None`` for an empty cache). A cache that cannot be
     read at all is not an error here: ``problem`` says why (``""`` when none).
 

@@ -437,11 +437,10 @@ class KoladaSource:
         except CorruptCacheError as err:
             if not self.online:
                 raise
-            # A corrupt file is set aside and fetched again: never read as empty.
+            # The read moved the damaged file aside (quarantine/); it is fetched again,
+            # never read as empty.
             bad = [k for k in kpis if k in str(err.path)]
-            log.warning("%s; moving it aside and fetching again", err)
-            for k in bad or kpis:
-                self.cache.quarantine(k)
+            log.warning("%s; fetching again", err)
             self._fetch(bad or kpis, munis, yrs)
             return self.cache.read(kpis, munis or None, yrs or None)
 
